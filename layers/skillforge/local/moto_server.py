@@ -13,8 +13,11 @@ def free_port() -> int:
 
 def start(port: int | None = None):
     """Start a threaded moto server; returns (server, endpoint_url). Call server.stop() to end it."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call is noise in the demo
     port = port or free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
