@@ -1,0 +1,1 @@
+"""SkillForge CDK app: network, data, storage, API, workflows and observability stacks."""
