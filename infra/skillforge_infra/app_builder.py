@@ -15,6 +15,8 @@ from .registry import REPO_ROOT
 from .settings import env_settings
 from .shared import Shared
 from .storage_stack import StorageStack
+from .observability_stack import ObservabilityStack
+from .workflows_stack import WorkflowsStack
 
 # Feature flags this app relies on (also in cdk.json for the cdk CLI).
 FEATURE_FLAGS: dict[str, Any] = {
@@ -45,7 +47,11 @@ def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = Non
         db_client_sg=data.db_client_sg, migrator_sg=data.migrator_sg, secrets=data.secrets,
         buckets=storage.buckets, queues=storage.queues, dlqs=storage.dlqs, alerts=storage.alerts,
         bus=storage.bus, tables=storage.tables)
-    ApiStack(app, stack_id(env, "api"), shared=shared, **common)
+    api = ApiStack(app, stack_id(env, "api"), shared=shared, **common)
+    workflows = WorkflowsStack(app, stack_id(env, "workflows"), shared=shared, **common)
+    ObservabilityStack(app, stack_id(env, "observability"), settings=settings, alerts=storage.alerts,
+                       function_names=sorted([*api.functions, *workflows.functions]),
+                       state_machine_keys=sorted(workflows.state_machines), **common)
 
     # The proxy target group takes no tags (CloudFormation rejects them).
     untaggable = ["AWS::RDS::DBProxyTargetGroup"]
