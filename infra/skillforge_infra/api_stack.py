@@ -19,7 +19,7 @@ from skillforge.resources import physical_name
 
 from .functions import build_function, grant_secret_read, retention, skillforge_layer
 from .nag import ack
-from .registry import API, FUNCTIONS, function_spec
+from .registry import API, FUNCTIONS, function_spec, warn_missing
 from .shared import Shared
 
 STAGE = "live"
@@ -84,8 +84,12 @@ class ApiStack(Stack):
             "compromised-credential checks are in the runbook.", "AwsSolutions-COG3",
             "AwsSolutions-COG8")
 
-        self.api = self._rest_api()
-        self._waf()
+        self.api: apigw.RestApi | None = None
+        if "career_api" in self.functions or "xapi_api" in self.functions:
+            self.api = self._rest_api()
+            self._waf()
+        else:
+            warn_missing("no API function deployed yet: the REST API is not created")
 
     # -- REST API -------------------------------------------------------------------------------------------
     def _rest_api(self) -> apigw.RestApi:
@@ -124,22 +128,28 @@ class ApiStack(Stack):
                                      templates={"application/json": ERROR_TEMPLATE})
         validator = api.add_request_validator("Validate", validate_request_body=True,
                                               validate_request_parameters=True)
-        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
-        private = dict(authorizer=authorizer, authorization_type=apigw.AuthorizationType.COGNITO)
+        authorizer = None
+
+        def private() -> dict:
+            nonlocal authorizer  # created with the first people route (an unattached authorizer fails synth)
+            if authorizer is None:
+                authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer",
+                                                              cognito_user_pools=[self.user_pool])
+            return dict(authorizer=authorizer, authorization_type=apigw.AuthorizationType.COGNITO)
 
         v1 = api.root.add_resource("v1")
         career = self.functions.get("career_api")
         if career is not None:
             self._reference_routes(api, v1, career, validator)
             proxy = v1.add_resource("{proxy+}")
-            proxy.add_method("ANY", apigw.LambdaIntegration(career), **private)
+            proxy.add_method("ANY", apigw.LambdaIntegration(career), **private())
         xapi = self.functions.get("xapi_api")
         if xapi is not None:
             model = api.add_model("XapiStatements", content_type="application/json", schema=XAPI_SCHEMA)
             v1.add_resource("xapi").add_resource("statements").add_method(
                 "POST", apigw.LambdaIntegration(xapi), request_validator=validator,
                 request_models={"application/json": model},
-                request_parameters={"method.request.header.X-Experience-API-Version": True}, **private)
+                request_parameters={"method.request.header.X-Experience-API-Version": True}, **private())
 
         plan = api.add_usage_plan(
             "Partners", name=physical_name(env, "partners"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 
 from aws_cdk import Aws, Duration
 from aws_cdk import aws_ec2 as ec2
@@ -17,7 +16,7 @@ from skillforge.resources import bucket_name, physical_name
 from .bundling import ARCHITECTURE, RUNTIME, function_code, layer_code
 from .data_stack import APP_DB_USER, DB_NAME
 from .nag import ack
-from .registry import FunctionSpec
+from .registry import FunctionSpec, warn_missing
 from .shared import Shared
 
 LAMBDA_BASIC = "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
@@ -57,8 +56,8 @@ def build_function(scope: Construct, spec: FunctionSpec, shared: Shared, layer: 
                    extra_env: dict[str, str] | None = None) -> lambda_.Function | None:
     """Create the function of `spec`, or warn and return None when its folder does not exist yet."""
     if not spec.exists(shared.root):
-        warnings.warn(f"functions/{spec.name}/handler.py not found: function {spec.name!r} is registered but "
-                      "not deployed", stacklevel=2)
+        warn_missing(f"functions/{spec.name}/handler.py not found: function {spec.name!r} is registered but "
+                      "not deployed")
         return None
     settings = shared.settings
     name = function_name(settings.name, spec.name)

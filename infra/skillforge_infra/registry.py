@@ -147,3 +147,15 @@ def discovered_glue_jobs(root: Path = REPO_ROOT) -> list[str]:
 
 def discovered_state_machines(root: Path = REPO_ROOT) -> list[str]:
     return sorted(p.name for p in (root / "step_functions").glob("*.asl.json"))
+
+
+def warn_missing(message: str) -> None:
+    """Registered code whose file is not there yet: synth goes on without it, and says so once."""
+    import sys
+
+    if message not in _WARNED:
+        _WARNED.add(message)
+        print(f"warning: {message}", file=sys.stderr)
+
+
+_WARNED: set[str] = set()

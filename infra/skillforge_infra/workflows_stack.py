@@ -9,7 +9,6 @@ machine's role exactly the access that resource needs.
 from __future__ import annotations
 
 import re
-import warnings
 
 from aws_cdk import Arn, ArnFormat, Aws, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -29,7 +28,8 @@ from .data_stack import APP_DB_USER, DB_NAME
 from .functions import (bucket_object_acks, build_function, grant_secret_read, retention, skillforge_layer,
                         wildcard_acks)
 from .nag import ack
-from .registry import EVENT_SOURCE, FUNCTIONS, GLUE_JOBS, STATE_MACHINE_TRIGGERS, WORKFLOWS, GlueJobSpec
+from .registry import (EVENT_SOURCE, FUNCTIONS, GLUE_JOBS, STATE_MACHINE_TRIGGERS, WORKFLOWS, GlueJobSpec,
+                       warn_missing)
 from .shared import Shared
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
@@ -64,8 +64,8 @@ class WorkflowsStack(Stack):
         jobs = [job for job in GLUE_JOBS if job.exists(shared.root)]
         for job in GLUE_JOBS:
             if not job.exists(shared.root):
-                warnings.warn(f"glue_jobs/{job.name}.py not found: Glue job {job.name!r} is registered but not "
-                              "deployed", stacklevel=2)
+                warn_missing(f"glue_jobs/{job.name}.py not found: Glue job {job.name!r} is registered but not "
+                              "deployed")
         # Always present, so the stack is never empty and jobs added later find their network ready.
         self._glue_base()
         if jobs:
@@ -77,8 +77,8 @@ class WorkflowsStack(Stack):
         for machine in RESOURCES.state_machines:
             path = shared.root / "step_functions" / machine.definition
             if not path.is_file():
-                warnings.warn(f"step_functions/{machine.definition} not found: state machine {machine.key!r} "
-                              "is registered but not deployed", stacklevel=2)
+                warn_missing(f"step_functions/{machine.definition} not found: state machine {machine.key!r} "
+                              "is registered but not deployed")
                 continue
             self.state_machines[machine.key] = self._state_machine(machine, path.read_text())
 
@@ -204,8 +204,8 @@ class WorkflowsStack(Stack):
         missing = [name for name in used if name not in known]
         if missing:
             self.unfilled[machine.key] = missing
-            warnings.warn(f"step_functions/{machine.definition}: no value for placeholder(s) {missing}; see "
-                          "docs/deploy.md for the names the app provides", stacklevel=2)
+            warn_missing(f"step_functions/{machine.definition}: no value for placeholder(s) {missing}; see "
+                          "docs/deploy.md for the names the app provides")
         log_group = logs.LogGroup(self, f"{machine.key}-Logs",
                                   log_group_name=f"/aws/vendedlogs/states/{physical_name(env, machine.key)}",
                                   retention=retention(shared.settings.log_retention_days),
