@@ -1,0 +1,101 @@
+"""The career API resolver: routes, error shape, observability, OpenAPI and Swagger UI.
+
+Heavy modules (psycopg, numpy, the matching code) are imported inside the routes that need them, so a
+cold start only pays for Powertools and pydantic.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from skillforge.api.errors import ApiError, Unauthorized, error_body, validation_details
+from skillforge.api.observability import logger, metrics, tracer
+from skillforge.api.routes import matching, reference
+
+TITLE = "SkillForge career API"
+VERSION = "1.0.0"
+DESCRIPTION = ("O*NET occupations, skills and matching. Reference routes are public and cacheable "
+               "(ETag keyed by release); every error is `{\"error\": {\"code\", \"message\", \"details\"}}`. "
+               "Contains information from O*NET 29.0 by USDOL/ETA, used under CC BY 4.0.")
+SECURITY_SCHEMES = {"bearerAuth": HTTPBearer(bearerFormat="JWT")}
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(reference.router, prefix="/v1")
+app.include_router(matching.router, prefix="/v1")
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body, default=str),
+                    headers=headers or {})
+
+
+@app.exception_handler(RequestValidationError)
+def _validation_error(exc: RequestValidationError) -> Response:
+    details = validation_details(list(exc.errors()))
+    fields = ", ".join(d["field"] for d in details if d["field"]) or "the request"
+    return _json(422, error_body("validation_error", f"invalid input: {fields}", details))
+
+
+@app.exception_handler(ApiError)
+def _api_error(exc: ApiError) -> Response:
+    if exc.status >= 500:
+        logger.error("service error", extra={"code": exc.code, "error_message": exc.message})
+    return _json(exc.status, exc.body(), exc.headers)
+
+
+@app.not_found
+def _not_found(exc: NotFoundError) -> Response:
+    return _json(404, error_body("not_found", f"no route for {app.current_event.http_method} "
+                                              f"{app.current_event.path}"))
+
+
+@app.exception_handler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    logger.exception("unhandled error")
+    metrics.add_metric(name="UnhandledErrors", unit=MetricUnit.Count, value=1)
+    return _json(500, error_body("internal_error", "unexpected error; it has been logged",
+                                 [{"field": None, "rule": "request_id",
+                                   "message": app.lambda_context.aws_request_id if app.lambda_context else ""}]))
+
+
+@app.get("/v1/me", summary="Who the bearer token says the caller is", tags=["auth"],
+         security=[{"bearerAuth": []}])
+def whoami() -> dict:
+    from skillforge.api.auth import require_principal
+
+    principal = require_principal(app.current_event.raw_event)
+    return {"sub": principal.sub, "role": principal.role, "partner_code": principal.partner_code,
+            "tenant": principal.tenant}
+
+
+app.enable_swagger(path="/docs", title=TITLE, version=VERSION, description=DESCRIPTION,
+                   security_schemes=SECURITY_SCHEMES)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document (committed as docs/openapi.json; a test keeps it current)."""
+    text = app.get_openapi_json_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
+                                       servers=[Server(url="/")], security_schemes=SECURITY_SCHEMES)
+    return json.loads(text)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    response = app.resolve(event, context)
+    metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    if response.get("statusCode", 500) >= 500:
+        metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
+    return response
+
+
+__all__ = ["app", "lambda_handler", "openapi_document", "Unauthorized"]

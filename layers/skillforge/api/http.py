@@ -1,0 +1,22 @@
+"""Helpers shared by routes: cacheable JSON responses keyed by release."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from aws_lambda_powertools.event_handler import Response
+
+from skillforge.api.caching import cache_control, etag_for, if_none_match_matches
+
+JSON = "application/json"
+
+
+def cached(app, release, route_key: str, params: dict[str, Any], max_age: int,
+           compute: Callable[[], Any]) -> Response:
+    """200 with ETag/Cache-Control, or 304 without running `compute` when the client's copy is current."""
+    etag = etag_for(release, route_key, params)
+    headers = {"ETag": etag, "Cache-Control": cache_control(max_age), "X-Onet-Release": release.release,
+               "Vary": "Accept-Encoding"}
+    if if_none_match_matches(app.current_event.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers, body=None)
+    return Response(status_code=200, content_type=JSON, body=compute(), headers=headers)

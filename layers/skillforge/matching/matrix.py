@@ -1,0 +1,109 @@
+"""The occupation x element matrix of one release, loaded once per process and kept in memory.
+
+Rows: occupations with ratings; columns: skills, knowledge and (when the release has them) abilities.
+`importance` is O*NET's IM (1-5, 1 where unrated), `level` its LV (0-7, 0 where unrated). `similarity` is
+the occupation-to-occupation Pearson correlation of the full importance profiles, used to smooth rankings
+(docs/matching.md).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from skillforge.reference.connection import fetch_all
+from skillforge.reference.releases import Release
+
+CRITICAL_IMPORTANCE = 3.0
+
+
+@dataclass
+class ReleaseMatrix:
+    release: str
+    codes: list[str]
+    titles: list[str]
+    job_zones: list[int | None]
+    element_ids: list[str]
+    element_names: list[str]
+    importance: np.ndarray  # (occupations, elements) float32
+    level: np.ndarray
+    critical: np.ndarray = field(init=False)  # bool: importance >= 3, the seed's "required"
+    similarity: np.ndarray = field(init=False)
+    code_index: dict[str, int] = field(init=False)
+    element_index: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.critical = self.importance >= CRITICAL_IMPORTANCE
+        self.code_index = {c: i for i, c in enumerate(self.codes)}
+        self.element_index = {e: i for i, e in enumerate(self.element_ids)}
+        self.similarity = occupation_similarity(self.importance)
+
+
+def occupation_similarity(importance: np.ndarray) -> np.ndarray:
+    if importance.size == 0:
+        return np.zeros((importance.shape[0], importance.shape[0]), dtype=np.float32)
+    centred = importance - importance.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(centred, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    unit = centred / norms
+    return (unit @ unit.T).astype(np.float32)
+
+
+_SQL = """
+SELECT r.onet_code, r.element_id, e.name, r.importance::float8 AS importance, r.level::float8 AS level
+  FROM {ratings} r JOIN {elements} e USING (element_id)
+ WHERE r.use_for_matching AND r.importance IS NOT NULL
+"""
+
+
+def load_matrix(release: Release) -> ReleaseMatrix:
+    rows: list[dict[str, Any]] = []
+    for elements, ratings in (("skills", "occupation_skills"), ("knowledge", "occupation_knowledge"),
+                              ("abilities", "occupation_abilities")):
+        rows += fetch_all(_SQL.format(ratings=release.table(ratings), elements=release.table(elements)))
+    occupations = fetch_all(f"SELECT onet_code, title, job_zone::int AS job_zone FROM {release.table('occupations')}")
+    info = {o["onet_code"]: o for o in occupations}
+    codes = sorted({r["onet_code"] for r in rows if r["onet_code"] in info})
+    names: dict[str, str] = {}
+    for r in rows:
+        names.setdefault(r["element_id"], r["name"])
+    element_ids = sorted(names)
+    ci = {c: i for i, c in enumerate(codes)}
+    ei = {e: i for i, e in enumerate(element_ids)}
+    importance = np.ones((len(codes), len(element_ids)), dtype=np.float32)
+    level = np.zeros((len(codes), len(element_ids)), dtype=np.float32)
+    for r in rows:
+        i = ci.get(r["onet_code"])
+        if i is None:
+            continue
+        j = ei[r["element_id"]]
+        importance[i, j] = r["importance"]
+        level[i, j] = r["level"] if r["level"] is not None else 0.0
+    return ReleaseMatrix(release=release.release, codes=codes, titles=[info[c]["title"] for c in codes],
+                         job_zones=[info[c]["job_zone"] for c in codes], element_ids=element_ids,
+                         element_names=[names[e] for e in element_ids], importance=importance, level=level)
+
+
+_cache: dict[tuple[str, str], ReleaseMatrix] = {}
+_lock = threading.Lock()
+
+
+def matrix_for(release: Release) -> ReleaseMatrix:
+    key = (release.release, release.fingerprint)
+    matrix = _cache.get(key)
+    if matrix is None:
+        with _lock:
+            matrix = _cache.get(key)
+            if matrix is None:
+                matrix = load_matrix(release)
+                _cache.clear()  # one release at a time in memory; a pinned old release reloads on demand
+                _cache[key] = matrix
+    return matrix
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()

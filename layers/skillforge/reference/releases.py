@@ -1,0 +1,99 @@
+"""Which O*NET release a request reads, and the schema that holds it.
+
+The current release is looked up at most every few seconds per process: a publish flips it in one
+transaction, and a reader that sees the old one for a few more seconds still reads one consistent release
+(every query names the release's own schema, never a mix of views and tables).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from skillforge.api.errors import NotFound, ServiceUnavailable, ValidationFailed
+from skillforge.reference import connection
+
+RELEASE_RE = re.compile(r"^[0-9]{1,3}\.[0-9]{1,2}$")
+SCHEMA_RE = re.compile(r"^onet_r[0-9_]+$")
+CURRENT_TTL_SECONDS = 5.0
+READABLE = ("current", "validated", "retired")
+
+
+@dataclass(frozen=True)
+class Release:
+    release: str
+    schema: str
+    fingerprint: str
+    status: str
+
+    def table(self, name: str) -> str:
+        """Qualified name of one of this release's tables. `name` is always a literal from our code."""
+        return f'"{self.schema}".{name}'
+
+
+_lock = threading.Lock()
+_current: tuple[float, Release] | None = None
+_named: dict[str, Release] = {}
+
+
+def clear_cache() -> None:
+    global _current
+    with _lock:
+        _current = None
+        _named.clear()
+
+
+def _row_to_release(row) -> Release:
+    schema = row["schema_name"]
+    if not SCHEMA_RE.match(schema):  # the table's CHECK says the same; identifiers are never taken on trust
+        raise ServiceUnavailable(f"release {row['release']} has an invalid schema name")
+    return Release(release=row["release"], schema=schema, fingerprint=row["fingerprint"],
+                   status=str(row["status"]))
+
+
+def current_release() -> Release:
+    global _current
+    now = time.monotonic()
+    cached = _current
+    if cached and now - cached[0] < CURRENT_TTL_SECONDS:
+        return cached[1]
+    row = connection.fetch_one(
+        "SELECT release, schema_name, fingerprint, status::text AS status FROM onet_releases "
+        "WHERE status = 'current'")
+    if row is None:
+        raise ServiceUnavailable("no O*NET release is loaded yet: run `skillforge onet import`")
+    release = _row_to_release(row)
+    with _lock:
+        _current = (now, release)
+    return release
+
+
+def resolve(release: str | None) -> Release:
+    """The current release, or the named one (which must be loaded and readable)."""
+    if release is None:
+        return current_release()
+    if not RELEASE_RE.match(release):
+        raise ValidationFailed("release must look like '29.0'",
+                               [{"field": "query.release", "rule": "pattern", "message": "expected e.g. 29.0"}])
+    cached = _named.get(release)
+    if cached is not None:
+        return cached
+    row = connection.fetch_one(
+        "SELECT release, schema_name, fingerprint, status::text AS status FROM onet_releases WHERE release = %s",
+        (release,))
+    if row is None or row["status"] not in READABLE:
+        raise NotFound(f"O*NET release {release} is not available",
+                       [{"field": "query.release", "rule": "known_release", "message": f"{release} is not loaded"}])
+    resolved = _row_to_release(row)
+    if resolved.status != "current":  # a current release can retire; only pin the others
+        with _lock:
+            _named[release] = resolved
+    return resolved
+
+
+def list_releases() -> list[dict]:
+    return connection.fetch_all(
+        "SELECT release, status::text AS status, loaded_at, made_current_at FROM onet_releases "
+        "WHERE status IN ('current', 'validated', 'retired') ORDER BY made_current_at DESC NULLS LAST, release DESC")

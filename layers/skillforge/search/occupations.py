@@ -1,0 +1,134 @@
+"""Occupation search: what people type, to the occupation they mean, best first.
+
+Candidates come from two indexed paths over one release:
+- trigram similarity on every searchable title (`occupation_titles.normalized`: official, alternate, short
+  such as "RN" or "CPA", and reported titles such as "Cop"), which also absorbs one or two typos;
+- full text over the titles (english stemming), for queries whose words appear in a longer title.
+Each title scores by how closely it matches (exact > exact without the parenthesised part > prefix >
+trigram similarity), weighted by its kind (official titles count most); an occupation keeps its best title,
+and a little credit for how many of its titles matched breaks ties towards the occupation most of those
+titles belong to. A short curated list adds colloquial spellings O*NET lacks (COLLOQUIAL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from skillforge.reference.connection import fetch_all
+from skillforge.reference.releases import Release
+
+# Colloquial or abbreviated forms -> the wording O*NET uses. Only what the titles do not already contain
+# (the relevance set in docs/search-relevance.md shows each entry is needed).
+COLLOQUIAL: dict[str, str] = {
+    "dev": "developer",
+    "devs": "developer",
+    "swe": "software engineer",
+    "sde": "software developer",
+    "programmer": "computer programmer",
+    "coder": "computer programmer",
+    "doc": "physician",
+    "doctor": "physician",
+    "attorney": "lawyer",
+    "cna": "nursing assistant",
+    "lpn": "licensed practical nurse",
+    "hr": "human resources",
+    "it": "information technology",
+    "ux": "user experience",
+    "ui": "user interface",
+    "qa": "quality assurance",
+    "dba": "database administrator",
+    "sysadmin": "network and computer systems administrator",
+    "mech": "mechanic",
+    "vet": "veterinarian",
+    "trucker": "truck driver",
+    "cabbie": "taxi driver",
+    "fireman": "firefighter",
+    "firemen": "firefighter",
+    "sparky": "electrician",
+}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str | None
+    job_zone: int | None = None
+    soc_major_group: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+def expand(text: str) -> str:
+    """Replace colloquial words with O*NET's wording (word by word, then the whole phrase)."""
+    words = text.lower().split()
+    phrase = " ".join(words)
+    if phrase in COLLOQUIAL:
+        return COLLOQUIAL[phrase]
+    return " ".join(COLLOQUIAL.get(w, w) for w in words)
+
+
+_SEARCH_SQL = """
+WITH q AS (SELECT sf_normalize(%(q)s) AS qn, sf_normalize(%(qx)s) AS qx,
+                  websearch_to_tsquery('english', sf_unaccent(%(qx)s)) AS tsq),
+cand AS (
+  SELECT t.onet_code, t.title, t.title_type, t.normalized FROM {titles} t, q
+   WHERE t.normalized %% q.qn OR q.qn <%% t.normalized OR t.normalized %% q.qx OR q.qx <%% t.normalized
+  UNION
+  SELECT t.onet_code, t.title, t.title_type, t.normalized FROM {titles} t, q
+   WHERE to_tsvector('english', t.title) @@ q.tsq
+),
+scored AS (
+  SELECT c.onet_code, c.title, c.title_type,
+         (CASE c.title_type WHEN 'official' THEN 1.0 WHEN 'short' THEN 0.97 WHEN 'alternate' THEN 0.95
+                            ELSE 0.9 END)
+         * greatest(
+             CASE WHEN c.normalized IN (q.qn, q.qx) THEN 1.0
+                  WHEN btrim(regexp_replace(c.normalized, '\\s*\\([^)]*\\)', '', 'g')) IN (q.qn, q.qx) THEN 0.98
+                  WHEN c.normalized LIKE q.qn || '%%' OR c.normalized LIKE q.qx || '%%' THEN
+                       0.80 + 0.1 * similarity(c.normalized, q.qx)
+                  ELSE 0 END,
+             0.85 * greatest(similarity(c.normalized, q.qn), similarity(c.normalized, q.qx)),
+             0.75 * greatest(word_similarity(q.qn, c.normalized), word_similarity(q.qx, c.normalized))
+                  * (0.6 + 0.4 * greatest(similarity(c.normalized, q.qn), similarity(c.normalized, q.qx))),
+             0.55 * least(ts_rank(to_tsvector('english', c.title), q.tsq) * 10, 1.0)
+           ) AS s
+    FROM cand c, q
+),
+best AS (
+  SELECT DISTINCT ON (onet_code) onet_code, title, title_type, s,
+         count(*) FILTER (WHERE s >= 0.5) OVER (PARTITION BY onet_code) AS strong
+    FROM scored ORDER BY onet_code, s DESC, (title_type = 'official') DESC
+)
+SELECT b.onet_code, o.title, b.title AS matched_title, b.title_type AS matched_title_type,
+       least(1.0, b.s + 0.01 * ln(1 + b.strong))::float8 AS score,
+       o.job_zone::int AS job_zone, o.soc_major_group, o.family
+  FROM best b JOIN {occupations} o USING (onet_code)
+ WHERE b.s >= %(min_score)s
+   AND (%(job_zone)s::int IS NULL OR o.job_zone = %(job_zone)s::int)
+   AND (%(major)s::text IS NULL OR o.soc_major_group = %(major)s::text)
+ ORDER BY score DESC, o.employment DESC NULLS LAST, b.onet_code
+ LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+_BROWSE_SQL = """
+SELECT o.onet_code, o.title, NULL AS matched_title, NULL AS matched_title_type, 0.0::float8 AS score,
+       o.job_zone::int AS job_zone, o.soc_major_group, o.family
+  FROM {occupations} o
+ WHERE (%(job_zone)s::int IS NULL OR o.job_zone = %(job_zone)s::int)
+   AND (%(major)s::text IS NULL OR o.soc_major_group = %(major)s::text)
+ ORDER BY o.onet_code LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+MIN_SCORE = 0.3
+
+
+def search_occupations(release: Release, query: SearchQuery) -> list[dict[str, Any]]:
+    """One page (limit + 1 rows, so the caller knows whether another page exists)."""
+    params = {"job_zone": query.job_zone, "major": query.soc_major_group,
+              "limit": query.limit + 1, "offset": query.offset}
+    tables = {"titles": release.table("occupation_titles"), "occupations": release.table("occupations")}
+    if not query.text or not query.text.strip():
+        return fetch_all(_BROWSE_SQL.format(**tables), params)
+    text = " ".join(query.text.split())
+    params.update(q=text, qx=expand(text), min_score=MIN_SCORE)
+    return fetch_all(_SEARCH_SQL.format(**tables), params)
