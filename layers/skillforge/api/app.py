@@ -11,12 +11,12 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ResponseValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
-from skillforge.api.errors import ApiError, Unauthorized, error_body, validation_details
+from skillforge.api.errors import ApiError, NotModified, Unauthorized, error_body, validation_details
 from skillforge.api.observability import logger, metrics, tracer
 from skillforge.api.routes import matching, reference
 
@@ -27,7 +27,7 @@ DESCRIPTION = ("O*NET occupations, skills and matching. Reference routes are pub
                "Contains information from O*NET 29.0 by USDOL/ETA, used under CC BY 4.0.")
 SECURITY_SCHEMES = {"bearerAuth": HTTPBearer(bearerFormat="JWT")}
 
-app = APIGatewayRestResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
 app.include_router(reference.router, prefix="/v1")
 app.include_router(matching.router, prefix="/v1")
 
@@ -42,6 +42,17 @@ def _validation_error(exc: RequestValidationError) -> Response:
     details = validation_details(list(exc.errors()))
     fields = ", ".join(d["field"] for d in details if d["field"]) or "the request"
     return _json(422, error_body("validation_error", f"invalid input: {fields}", details))
+
+
+@app.exception_handler(ResponseValidationError)
+def _response_validation_error(exc: ResponseValidationError) -> Response:
+    logger.error("response failed its schema", extra={"errors": validation_details(list(exc.errors()))})
+    return _json(500, error_body("internal_error", "the response did not match its schema; it has been logged"))
+
+
+@app.exception_handler(NotModified)
+def _not_modified(exc: NotModified) -> Response:
+    return Response(status_code=304, headers=exc.headers, body="")
 
 
 @app.exception_handler(ApiError)

@@ -42,6 +42,15 @@ class ApiError(Exception):
         return error_body(self.code, self.message, self.details)
 
 
+class NotModified(Exception):
+    """Not an error: the client's cached copy is current (304). Raised so the empty body skips response
+    validation."""
+
+    def __init__(self, headers: dict[str, str]):
+        super().__init__("not modified")
+        self.headers = headers
+
+
 class NotFound(ApiError):
     status = 404
     code = "not_found"

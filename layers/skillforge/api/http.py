@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from aws_lambda_powertools.event_handler import Response
 
+from skillforge.api.errors import NotModified
 from skillforge.api.caching import cache_control, etag_for, if_none_match_matches
 
 JSON = "application/json"
@@ -18,5 +19,5 @@ def cached(app, release, route_key: str, params: dict[str, Any], max_age: int,
     headers = {"ETag": etag, "Cache-Control": cache_control(max_age), "X-Onet-Release": release.release,
                "Vary": "Accept-Encoding"}
     if if_none_match_matches(app.current_event.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers, body=None)
+        raise NotModified(headers)
     return Response(status_code=200, content_type=JSON, body=compute(), headers=headers)
