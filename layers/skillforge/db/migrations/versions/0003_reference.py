@@ -59,6 +59,7 @@ BEGIN
       annual_openings integer, outlook_percent numeric, employment_change integer,
       entry_education text, work_experience text, on_the_job_training text,
       interest_code text, has_ratings boolean NOT NULL DEFAULT false,
+      wage_soc_code text, projection_soc_code text,
       search_vector tsvector)$$, p_schema);
   EXECUTE format($$CREATE TABLE %I.occupation_titles (
       onet_code text NOT NULL, title text NOT NULL,
@@ -215,16 +216,16 @@ BEGIN
 END $fn$""".replace("__VIEWS__", VIEW_LIST)
 
 # Key for skill-name look-ups: lower case, no accents, punctuation to spaces (keeping + # . of C++, C#,
-# .NET), generic words dropped, so "Python Programming" and "python" meet. Mirrored in Python by
-# skillforge.onet.normalise.skill_key (a test keeps the two equal).
+# .NET), generic words dropped, so "Python Programming" and "python" meet; a name made only of generic words
+# ("Programming") keeps them.
 SKILL_KEY = r"""
 CREATE OR REPLACE FUNCTION sf_skill_key(text) RETURNS text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-  RETURN btrim(regexp_replace(regexp_replace(regexp_replace(sf_normalize($1),
-    '[^a-z0-9+#.]+', ' ', 'g'),
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $fn$
+  SELECT coalesce(nullif(btrim(regexp_replace(regexp_replace(b,
     '(^| )(programming|programing|language|languages|software|skills?|development|developer|framework|tools?|the|of|and|for)(?= |$)',
-    ' ', 'g'),
-    ' +', ' ', 'g'))"""
+    ' ', 'g'), ' +', ' ', 'g')), ''), b)
+  FROM (SELECT btrim(regexp_replace(regexp_replace(sf_normalize($1), '[^a-z0-9+#.]+', ' ', 'g'), ' +', ' ', 'g')) AS b) k
+$fn$"""
 
 
 def upgrade() -> None:
