@@ -71,6 +71,8 @@ class DataStack(Stack):
             removal_policy=settings.removal_policy,
             copy_tags_to_snapshot=True,
         )
+        # The owner credentials must live as long as the cluster they open.
+        self.cluster.node.find_child("Secret").apply_removal_policy(settings.removal_policy)
         self.cluster.add_rotation_single_user(automatically_after=Duration.days(30), vpc_subnets=compute)
         self.cluster.connections.allow_default_port_from(
             self.migrator_sg, "migrations connect to the writer as the schema owner")

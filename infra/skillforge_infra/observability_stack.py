@@ -58,13 +58,13 @@ class ObservabilityStack(Stack):
         for name in function_names:
             dims = {"FunctionName": physical_name(env, name)}
             errors = cw.Metric(namespace="AWS/Lambda", metric_name="Errors", dimensions_map=dims,
-                               statistic="Sum", period=FIVE_MIN, label=name)
+                               statistic="Sum", period=FIVE_MIN)
             throttles = cw.Metric(namespace="AWS/Lambda", metric_name="Throttles", dimensions_map=dims,
-                                  statistic="Sum", period=FIVE_MIN, label=name)
+                                  statistic="Sum", period=FIVE_MIN)
             alarm(f"{name}-errors", errors, 5, f"{name}: 5 or more errors in 5 minutes")
             alarm(f"{name}-throttles", throttles, 1, f"{name}: throttled (reserved concurrency or account limit)")
-            fn_widgets.append(errors)
-            throttle_widgets.append(throttles)
+            fn_widgets.append(errors.with_(label=name))
+            throttle_widgets.append(throttles.with_(label=name))
 
         db_dims = {"DBClusterIdentifier": physical_name(env, "db")}
         capacity = cw.Metric(namespace="AWS/RDS", metric_name="ServerlessDatabaseCapacity",
@@ -81,20 +81,18 @@ class ObservabilityStack(Stack):
                 continue
             dlq_name = physical_name(env, f"{queue.key}-dlq") + (".fifo" if queue.fifo else "")
             depth = cw.Metric(namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
-                              dimensions_map={"QueueName": dlq_name}, statistic="Maximum", period=FIVE_MIN,
-                              label=queue.key)
+                              dimensions_map={"QueueName": dlq_name}, statistic="Maximum", period=FIVE_MIN)
             alarm(f"{queue.key}-dlq-depth", depth, 1, f"Messages dead-lettered from {queue.key}")
-            dlq_metrics.append(depth)
+            dlq_metrics.append(depth.with_(label=queue.key))
 
         sfn_metrics = []
         for key in state_machine_keys:
             arn = self.format_arn(service="states", resource="stateMachine", resource_name=physical_name(env, key),
                                   arn_format=ArnFormat.COLON_RESOURCE_NAME)
             failed = cw.Metric(namespace="AWS/States", metric_name="ExecutionsFailed",
-                               dimensions_map={"StateMachineArn": arn}, statistic="Sum", period=FIVE_MIN,
-                               label=key)
+                               dimensions_map={"StateMachineArn": arn}, statistic="Sum", period=FIVE_MIN)
             alarm(f"{key}-failed", failed, 1, f"Workflow {key} failed")
-            sfn_metrics.append(failed)
+            sfn_metrics.append(failed.with_(label=key))
 
         dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=physical_name(env, "overview"))
         dashboard.add_widgets(

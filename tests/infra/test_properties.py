@@ -1,0 +1,295 @@
+"""Assertions on the synthesized templates: encryption, rotation, TLS only, lifecycle, throttling, caching,
+WAF, alarms, Lambda sizing, least privilege, and prod retention."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from skillforge.resources import RESOURCES, kms_alias, physical_name
+from skillforge_infra import registry
+from skillforge_infra.settings import ENVIRONMENTS
+
+pytestmark = pytest.mark.infra
+
+
+def _bucket_key(synth, resource: dict) -> str:
+    joined = json.dumps(resource["Properties"]["BucketName"])
+    for spec in RESOURCES.buckets:
+        if f'"{physical_name(synth.env, spec.key)}-"' in joined:
+            return spec.key
+    raise AssertionError(f"bucket with unexpected name {joined}")
+
+
+def test_buckets_encrypted_versioned_private_logged_with_lifecycle(synth):
+    buckets = synth.resources("AWS::S3::Bucket", "storage")
+    by_key = {_bucket_key(synth, b): b for b in buckets.values()}
+    assert sorted(by_key) == sorted(b.key for b in RESOURCES.buckets)
+    for spec in RESOURCES.buckets:
+        props = by_key[spec.key]["Properties"]
+        sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+        # Server access logs can only land in an SSE-S3 bucket; every other bucket uses the data KMS key.
+        assert sse["SSEAlgorithm"] == ("AES256" if spec.key == "access-logs" else "aws:kms"), spec.key
+        assert props["VersioningConfiguration"]["Status"] == "Enabled"
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True}
+        if spec.key != "access-logs":
+            assert props["LoggingConfiguration"]["LogFilePrefix"] == f"{spec.key}/"
+        rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+        assert rules.get("retention", {}).get("ExpirationInDays") == spec.expire_days, spec.key
+        assert (rules.get("noncurrent-versions", {}).get("NoncurrentVersionExpiration", {})
+                .get("NoncurrentDays")) == spec.noncurrent_expire_days, spec.key
+
+
+def test_every_bucket_and_queue_denies_plain_http(synth):
+    storage = synth.stack("storage")
+    deny_http = Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    template = Template.from_json(storage)
+    buckets = synth.resources("AWS::S3::Bucket", "storage")
+    policies = synth.resources("AWS::S3::BucketPolicy", "storage")
+    assert len(policies) == len(buckets)
+    template.all_resources_properties("AWS::S3::BucketPolicy", {
+        "PolicyDocument": {"Statement": Match.array_with([deny_http])}})
+    template.all_resources_properties("AWS::SQS::QueuePolicy", {
+        "PolicyDocument": {"Statement": Match.array_with([deny_http])}})
+    queues = synth.resources("AWS::SQS::Queue", "storage")
+    queue_policies = synth.resources("AWS::SQS::QueuePolicy", "storage")
+    covered = sum(len(p["Properties"]["Queues"]) for p in queue_policies.values())
+    assert covered == len(queues)
+
+
+def test_queues_topics_table_and_database_are_kms_encrypted(synth):
+    queues = synth.resources("AWS::SQS::Queue")
+    expected = sum(2 if q.dlq else 1 for q in RESOURCES.queues)
+    assert len(queues) == expected
+    for name, queue in queues.items():
+        assert "KmsMasterKeyId" in queue["Properties"], name
+    redrive = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    assert len(redrive) == sum(q.dlq for q in RESOURCES.queues)
+    for topic in synth.resources("AWS::SNS::Topic").values():
+        assert "KmsMasterKeyId" in topic["Properties"]
+    for table in synth.resources("AWS::DynamoDB::Table").values():
+        assert table["Properties"]["SSESpecification"] == {
+            "SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": Match.any_value()} or \
+            table["Properties"]["SSESpecification"]["SSEType"] == "KMS"
+    (cluster,) = synth.resources("AWS::RDS::DBCluster").values()
+    assert cluster["Properties"]["StorageEncrypted"] is True
+    assert "KmsKeyId" in cluster["Properties"]
+    assert cluster["Properties"]["EnableIAMDatabaseAuthentication"] is True
+
+
+def test_every_key_rotates_and_has_its_alias(synth):
+    data = synth.stack("data")
+    keys = {lid: r for lid, r in data["Resources"].items() if r["Type"] == "AWS::KMS::Key"}
+    assert len(keys) == len(RESOURCES.keys)
+    assert all(k["Properties"]["EnableKeyRotation"] is True for k in keys.values())
+    aliases = {r["Properties"]["AliasName"] for r in data["Resources"].values() if r["Type"] == "AWS::KMS::Alias"}
+    assert aliases == {kms_alias(synth.env, k.key) for k in RESOURCES.keys}
+
+
+def test_database_has_writer_reader_proxy_with_iam_and_rotated_secret(synth):
+    data = Template.from_json(synth.stack("data"))
+    data.resource_count_is("AWS::RDS::DBInstance", 2)
+    data.has_resource_properties("AWS::RDS::DBCluster", {
+        "Engine": "aurora-postgresql",
+        "ServerlessV2ScalingConfiguration": {"MinCapacity": ENVIRONMENTS[synth.env].db_min_acu,
+                                             "MaxCapacity": ENVIRONMENTS[synth.env].db_max_acu}})
+    data.has_resource_properties("AWS::RDS::DBProxy", {"RequireTLS": True, "DefaultAuthScheme": "IAM_AUTH"})
+    data.has_resource_properties("AWS::SecretsManager::RotationSchedule", {
+        "RotationRules": {"ScheduleExpression": "rate(30 days)"}})
+    for instance in synth.resources("AWS::RDS::DBInstance").values():
+        assert instance["Properties"]["PubliclyAccessible"] is False
+
+
+def test_vpc_endpoints_for_every_service_the_functions_call(synth):
+    endpoints = synth.resources("AWS::EC2::VPCEndpoint", "network")
+    services = {json.dumps(e["Properties"]["ServiceName"]) for e in endpoints.values()}
+    for service in ("s3", "dynamodb", "kms", "secretsmanager", "sqs", "states", "events"):
+        assert any(f".{service}" in s for s in services), service
+
+
+def test_api_throttling_tracing_logging_and_validation(synth):
+    settings = ENVIRONMENTS[synth.env]
+    api = Template.from_json(synth.stack("api"))
+    api.has_resource_properties("AWS::ApiGateway::Stage", {
+        "TracingEnabled": True,
+        "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.any_value()},
+        "MethodSettings": Match.array_with([Match.object_like({
+            "HttpMethod": "*", "ResourcePath": "/*", "ThrottlingRateLimit": settings.api_rate_limit,
+            "ThrottlingBurstLimit": settings.api_burst_limit})]),
+    })
+    api.has_resource_properties("AWS::ApiGateway::UsagePlan", {
+        "Throttle": Match.object_like({"RateLimit": Match.any_value()}),
+        "ApiStages": Match.array_with([Match.object_like({"Stage": Match.any_value()})])})
+    api.has_resource_properties("AWS::ApiGateway::RequestValidator", {
+        "ValidateRequestBody": True, "ValidateRequestParameters": True})
+    api.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
+    api.has_resource_properties("AWS::WAFv2::WebACL", {
+        "Rules": Match.array_with([Match.object_like({"Statement": {"RateBasedStatement": Match.any_value()}})])})
+
+
+def _methods(synth) -> dict[str, dict]:
+    """'<METHOD> <path>' -> method properties, with paths rebuilt from the resource tree."""
+    resources = synth.resources("AWS::ApiGateway::Resource", "api")
+    by_id = {key.split("/")[-1]: r["Properties"] for key, r in resources.items()}
+
+    def path_of(ref) -> str:
+        if not isinstance(ref, dict) or "Ref" not in ref:
+            return ""
+        props = by_id[ref["Ref"]]
+        return f"{path_of(props['ParentId'])}/{props['PathPart']}"
+
+    return {f"{m['Properties']['HttpMethod']} {path_of(m['Properties']['ResourceId'])}": m["Properties"]
+            for m in synth.resources("AWS::ApiGateway::Method", "api").values()}
+
+
+def test_people_routes_need_cognito_reference_routes_are_public(synth):
+    methods = _methods(synth)
+    public = {"GET /v1/occupations", "GET /v1/occupations/{onet_code}", "GET /v1/occupations/{onet_code}/{facet}",
+              "GET /v1/skills", "POST /v1/match"}
+    private = {"ANY /v1/{proxy+}", "POST /v1/xapi/statements"}
+    assert public | private <= set(methods), sorted(methods)
+    for route in public:
+        assert methods[route]["AuthorizationType"] == "NONE", route
+    for route in private:
+        assert methods[route]["AuthorizationType"] == "COGNITO_USER_POOLS", route
+
+
+def test_reference_routes_are_cached_in_prod(prod):
+    (stage,) = prod.resources("AWS::ApiGateway::Stage").values()
+    props = stage["Properties"]
+    assert props["CacheClusterEnabled"] is True
+    cached = {s["ResourcePath"] for s in props["MethodSettings"] if s.get("CachingEnabled")}
+    assert cached == {"/~1v1~1occupations", "/~1v1~1occupations~1{onet_code}",
+                      "/~1v1~1occupations~1{onet_code}~1{facet}", "/~1v1~1skills"}
+    # The cache key includes the query string, or `?q=nurse` would be served `?q=chef`'s answer.
+    methods = _methods(prod)
+    keys = methods["GET /v1/occupations"]["Integration"]["CacheKeyParameters"]
+    assert "method.request.querystring.q" in keys and "method.request.querystring.cursor" in keys
+
+
+def _functions(synth) -> dict[str, dict]:
+    out = {}
+    for resource in synth.resources("AWS::Lambda::Function").values():
+        name = resource["Properties"].get("FunctionName")
+        if isinstance(name, str):
+            out[name] = resource["Properties"]
+    return out
+
+
+def test_functions_follow_the_registry_table(synth):
+    functions = _functions(synth)
+    for spec in registry.FUNCTIONS:
+        props = functions[physical_name(synth.env, spec.name)]
+        assert props["Runtime"] in ("python3.12", "python3.13", "python3.14")
+        assert props["Architectures"] == ["arm64"]
+        assert props["MemorySize"] == spec.memory_mb
+        assert props["Timeout"] == spec.timeout_s
+        assert props.get("ReservedConcurrentExecutions") == spec.reserved.get(synth.env), spec.name
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["Handler"] == "handler.handler"
+        assert len(props["Layers"]) == 1
+        assert ("VpcConfig" in props) == spec.database or spec.name == "db_migrate"
+
+
+def test_xapi_batch_consumes_its_queue_with_partial_batch_failures(synth):
+    (mapping,) = synth.resources("AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "xapiintake" in json.dumps(mapping["Properties"]["EventSourceArn"]).replace("-", "")
+
+
+def _policy_text_by_function(synth) -> dict[str, str]:
+    api = synth.stack("api")["Resources"]
+    out = {}
+    for name, props in _functions(synth).items():
+        role_id = props["Role"]["Fn::GetAtt"][0]
+        docs = [r["Properties"]["PolicyDocument"] for r in api.values()
+                if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]]
+        out[name] = json.dumps(docs)
+    return out
+
+
+def _key_logical_id(synth, key: str) -> str:
+    for resource in synth.stack("data")["Resources"].values():
+        if resource["Type"] == "AWS::KMS::Alias" and resource["Properties"]["AliasName"] == kms_alias(synth.env, key):
+            return resource["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]
+    raise AssertionError(key)
+
+
+def test_pii_keys_only_for_functions_that_need_them(synth):
+    policies = _policy_text_by_function(synth)
+    pii = [k.key for k in RESOURCES.keys if k.pii]
+    for spec in registry.FUNCTIONS:
+        text = policies[physical_name(synth.env, spec.name)]
+        for key in pii:
+            granted = f"FnGetAtt{_key_logical_id(synth, key)}Arn" in text
+            assert granted == (key in spec.pii_keys), f"{spec.name} / {key}"
+
+
+def test_no_function_policy_has_service_or_global_wildcards(synth):
+    for name, text in _policy_text_by_function(synth).items():
+        for statement in (s for doc in json.loads(text) for s in doc["Statement"]):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert not any(a == "*" or a.endswith(":*") for a in actions), (name, actions)
+            if statement["Resource"] == "*":
+                assert all(a.startswith("xray:") for a in actions), (name, actions)
+
+
+def test_alarms_cover_api_functions_database_queues_and_notify_the_alert_topic(synth):
+    alarms = synth.resources("AWS::CloudWatch::Alarm", "observability")
+    by_metric: dict[str, list[dict]] = {}
+    for alarm in alarms.values():
+        props = alarm["Properties"]
+        assert props["AlarmActions"], props["AlarmName"]
+        assert "alerts" in json.dumps(props["AlarmActions"]).lower() or "Topic" in json.dumps(props["AlarmActions"])
+        by_metric.setdefault(props["MetricName"], []).append(props)
+    assert {"5XXError", "Latency", "Errors", "Throttles", "ServerlessDatabaseCapacity",
+            "ACUUtilization", "ApproximateNumberOfMessagesVisible"} <= set(by_metric)
+    names = {physical_name(synth.env, s.name) for s in registry.FUNCTIONS}
+    for metric in ("Errors", "Throttles"):
+        watched = {d["Value"] for a in by_metric[metric] for d in a["Dimensions"]}
+        assert watched == names
+    (capacity,) = by_metric["ServerlessDatabaseCapacity"]
+    assert capacity["Threshold"] == pytest.approx(0.8 * ENVIRONMENTS[synth.env].db_max_acu)
+    Template.from_json(synth.stack("observability")).resource_count_is("AWS::CloudWatch::Dashboard", 1)
+
+
+STATEFUL = ("AWS::RDS::DBCluster", "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::DynamoDB::Table",
+            "AWS::SQS::Queue", "AWS::Cognito::UserPool", "AWS::SecretsManager::Secret")
+
+
+def test_prod_retains_stateful_resources_and_protects_them(prod):
+    for type_ in STATEFUL:
+        found = prod.resources(type_)
+        assert found, type_
+        for name, resource in found.items():
+            assert resource.get("DeletionPolicy") == "Retain", name
+    (cluster,) = prod.resources("AWS::RDS::DBCluster").values()
+    assert cluster["Properties"]["DeletionProtection"] is True
+    assert cluster["Properties"]["BackupRetentionPeriod"] >= 7
+    for table in prod.resources("AWS::DynamoDB::Table").values():
+        assert table["Properties"]["DeletionProtectionEnabled"] is True
+
+
+def test_prod_stacks_have_termination_protection(prod):
+    manifest = json.loads((prod.outdir / "manifest.json").read_text())
+    stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
+    assert stacks and all(v["properties"].get("terminationProtection") for v in stacks.values())
+
+
+def test_dev_cleans_up(dev):
+    (cluster,) = dev.resources("AWS::RDS::DBCluster").values()
+    assert cluster.get("DeletionPolicy") == "Delete"
+    assert cluster["Properties"]["DeletionProtection"] is False
+
+
+def test_migrations_run_at_deploy_through_a_provider(synth):
+    api = Template.from_json(synth.stack("api"))
+    api.has_resource("Custom::SkillforgeMigrations", {
+        "Properties": {"ServiceToken": Match.any_value(), "MigrationsHash": Match.string_like_regexp("^[0-9a-f]{16}$")}})
+    functions = _functions(synth)
+    env = functions[physical_name(synth.env, "db_migrate")]["Environment"]["Variables"]
+    assert "SKILLFORGE_DB_SECRET_ARN" in env
