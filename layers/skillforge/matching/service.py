@@ -16,6 +16,7 @@ from skillforge.search.skills import RESOLVE_MIN_CONFIDENCE, element_kind, norma
 
 METHOD = "level-aware soft Jaccard over critical skills+knowledge(+abilities), smoothed by occupation similarity"
 GAPS_PER_ITEM = 10
+LEVEL_EPSILON = 1e-3  # the matrix holds float32 levels; a level typed as 4.4 equals a required 4.4
 
 
 def resolve_skills(release: Release, matrix: ReleaseMatrix, skills: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -82,7 +83,7 @@ def _explain(matrix: ReleaseMatrix, row: int, pairs: dict[str, float | None],
             gaps.append({**base, "user_level": None, "status": "missing"})
             continue
         user = pairs[element_id]
-        if user is not None and user < required:
+        if user is not None and user + LEVEL_EPSILON < required:
             gaps.append({**base, "user_level": user, "status": "under_level"})
         else:
             met.append({**base, "user_level": user})
@@ -91,7 +92,7 @@ def _explain(matrix: ReleaseMatrix, row: int, pairs: dict[str, float | None],
         if j is None or matrix.importance[row, j] < 2.0:
             continue
         required = float(matrix.level[row, j])
-        if user is None or required <= user:
+        if user is None or required <= user + LEVEL_EPSILON:
             transferable.append({"element_id": element_id, "name": matrix.element_names[j],
                                  "kind": element_kind(element_id),
                                  "importance": round(float(matrix.importance[row, j]), 2),

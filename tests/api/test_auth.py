@@ -1,0 +1,99 @@
+"""Bearer auth: Cognito claims from the authorizer in AWS; HS256 dev tokens only when SKILLFORGE_ENV=local."""
+
+import time
+
+import pytest
+
+from skillforge.api.auth import issue_dev_token, verify_dev_token
+from skillforge.api.errors import Unauthorized
+from tests.api.conftest import assert_error
+
+
+@pytest.fixture
+def env(monkeypatch):
+    from skillforge.config import get_settings
+
+    def set_env(value: str):
+        monkeypatch.setenv("SKILLFORGE_ENV", value)
+        get_settings.cache_clear()
+
+    yield set_env
+    get_settings.cache_clear()
+
+
+def test_dev_token_round_trip(api):
+    token = issue_dev_token("user-1", "partner_admin", "acme")
+    body = api.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).json
+    assert body == {"sub": "user-1", "role": "partner_admin", "partner_code": "acme", "tenant": "acme"}
+
+
+def test_missing_tampered_expired_and_foreign_tokens_are_401(api):
+    assert_error(api.get("/v1/me"), 401, "unauthorized")
+    token = issue_dev_token("user-1", "learner")
+    header, payload, signature = token.split(".")
+    forged = issue_dev_token("user-1", "platform_admin", key=b"someone else's key")
+    for bad in (f"{header}.{forged.split('.')[1]}.{signature}", forged, "not-a-jwt", token + "x"):
+        result = api.get("/v1/me", headers={"Authorization": f"Bearer {bad}"})
+        assert_error(result, 401, "unauthorized")
+        assert result.headers["www-authenticate"].startswith("Bearer")
+    expired = issue_dev_token("user-1", "learner", ttl_seconds=-10)
+    assert_error(api.get("/v1/me", headers={"Authorization": f"Bearer {expired}"}), 401, "unauthorized")
+    assert_error(api.get("/v1/me", headers={"Authorization": f"Basic {token}"}), 401, "unauthorized")
+
+
+def test_alg_none_is_refused():
+    import base64
+    import json
+
+    def b64(d):
+        return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+
+    token = f"{b64({'alg': 'none'})}.{b64({'sub': 'x', 'custom:role': 'platform_admin'})}."
+    with pytest.raises(Unauthorized):
+        verify_dev_token(token)
+    assert verify_dev_token(issue_dev_token("a", "advisor"))["custom:role"] == "advisor"
+    with pytest.raises(Unauthorized):
+        verify_dev_token(issue_dev_token("a", "advisor"), now=time.time() + 13 * 3600)
+
+
+def test_dev_tokens_are_worthless_outside_local(api, env):
+    token = issue_dev_token("user-1", "platform_admin")
+    env("prod")
+    assert_error(api.get("/v1/me", headers={"Authorization": f"Bearer {token}"}), 401, "unauthorized")
+
+
+def test_cognito_claims_from_the_authorizer(api, env):
+    from skillforge.api.app import lambda_handler
+    from skillforge.api.local_server import LocalContext, to_proxy_event
+
+    env("prod")
+    event = to_proxy_event("GET", "/v1/me", {}, None)
+    event["requestContext"]["authorizer"] = {"claims": {"sub": "abc", "custom:role": "advisor",
+                                                        "custom:partner_code": "acme"}}
+    result = lambda_handler(event, LocalContext())
+    assert result["statusCode"] == 200 and '"tenant":"acme"' in result["body"].replace(" ", "")
+    event["requestContext"]["authorizer"] = {"claims": {"sub": "abc", "custom:role": "root"}}
+    assert lambda_handler(event, LocalContext())["statusCode"] == 403
+
+
+def test_dev_token_command_prints_only_the_token(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from skillforge.cli import app
+    from skillforge.config import get_settings
+
+    monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path))
+    monkeypatch.delenv("SKILLFORGE_DEV_AUTH_KEY", raising=False)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["dev-token", "--sub", "u-9", "--role", "advisor", "--partner", "acme"])
+        assert result.exit_code == 0, result.output
+        token = result.stdout.strip()
+        assert result.stdout == token + "\n" and token.count(".") == 2
+        claims = verify_dev_token(token)
+        assert (claims["sub"], claims["custom:role"], claims["custom:partner_code"]) == ("u-9", "advisor", "acme")
+        assert (tmp_path / "dev_auth_key").stat().st_mode & 0o077 == 0
+        bad = CliRunner().invoke(app, ["dev-token", "--sub", "u", "--role", "king"])
+        assert bad.exit_code == 2 and "--role" in bad.output
+    finally:
+        get_settings.cache_clear()
