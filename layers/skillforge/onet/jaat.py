@@ -161,6 +161,7 @@ class JaatSources:
 def generate(norm: Normalised, release: str, oews_source: str | None, ep_source: str | None) -> dict[str, JaatRecord]:
     src = JaatSources(release, oews_source, ep_source)
     names = {r[0]: r[1] for t in ("skills", "knowledge") for r in norm.tables.get(t, [])}
+    reach = {r[0]: r[8] for r in norm.tables.get("skills", []) if r[3] == "technical"}
     skills_by_occ: dict[str, list[tuple]] = defaultdict(list)
     for r in norm.tables.get("occupation_skills", []):
         if r[16] and r[2] is not None:
@@ -181,11 +182,12 @@ def generate(norm: Normalised, release: str, oews_source: str | None, ep_source:
     records = {}
     for code, occ in norm.occupations.items():
         records[code] = _generate_one(code, occ, norm, names, skills_by_occ[code], knowledge_by_occ[code],
-                                      tech_by_occ[code], tasks_by_occ[code], related_by_occ[code], src)
+                                      tech_by_occ[code], tasks_by_occ[code], related_by_occ[code], src, reach)
     return records
 
 
-def _generate_one(code, occ, norm, names, skills, knowledge, tech, tasks, related, src: JaatSources) -> JaatRecord:
+def _generate_one(code, occ, norm, names, skills, knowledge, tech, tasks, related, src: JaatSources,
+                  reach: dict[str, int]) -> JaatRecord:
     title = occ["title"]
     desc = sentences(occ["description"] or "")
     parts = [f"{title}: {desc[0]}" if desc else f"{title}."]
@@ -226,7 +228,8 @@ def _generate_one(code, occ, norm, names, skills, knowledge, tech, tasks, relate
     essential = [EssentialSkill(element_id=r[1], name=names.get(r[1], r[1]), kind="skill",
                                 importance=r[2], level=r[3])
                  for r in sorted(skills, key=lambda r: (-r[2], r[1]))[:7] if r[2] >= 3.0]
-    hot = sorted(tech, key=lambda r: (not r[6], not r[5], r[2]))
+    # technologies: in demand first, then hot, then the most widely used across occupations
+    hot = sorted(tech, key=lambda r: (not r[6], not r[5], -reach.get(r[1], 0), r[2]))
     for r in hot[:3]:
         if r[5] or r[6]:
             essential.append(EssentialSkill(element_id=r[1], name=r[2], kind="technology"))

@@ -163,6 +163,8 @@ def write_changelog(conn: psycopg.Connection, old_schema: str, new_schema: str, 
     old = sql.Identifier(old_schema).as_string(conn)
     new = sql.Identifier(new_schema).as_string(conn)
     params = {"from": from_release, "to": to_release, "threshold": threshold}
+    # a new version of a release replaces that release's changelog
+    conn.execute("DELETE FROM release_changelog WHERE to_release = %s", (to_release,))
     conn.execute(CHANGELOG.format(old=old, new=new), params)
     if from_release is not None:  # against the empty placeholder only the additions mean anything
         for domain in ("skills", "knowledge", "abilities"):

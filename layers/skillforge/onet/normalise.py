@@ -21,6 +21,7 @@ Decisions (also in docs/onet-import.md):
 
 from __future__ import annotations
 
+import hashlib
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -388,11 +389,10 @@ def _technology(parsed, job_zones, out: Normalised) -> None:
     names = sorted({r[1] for r in rows})
     ids: dict[str, str] = {}
     used: set[str] = set()
-    for name in names:  # deterministic ids; a slug clash gets a numeric suffix
-        slug = tech_slug(name)
-        candidate, n = slug, 2
-        while candidate in used:
-            candidate, n = f"{slug}-{n}", n + 1
+    for name in names:  # stable ids: the slug of the name; a clash (none in 29.0) adds a hash of the name
+        candidate = tech_slug(name)
+        if candidate in used:
+            candidate = f"{candidate}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
         used.add(candidate)
         ids[name] = f"TECH-{candidate}"
     occupations: dict[str, set[str]] = defaultdict(set)
