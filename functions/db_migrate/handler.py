@@ -20,9 +20,12 @@ logger = Logger()
 PHYSICAL_ID = "skillforge-migrations"
 
 
-def owner_url(secret: dict) -> str:
+def owner_url(secret: dict, sslmode: str | None = None) -> str:
+    """URL of the writer for the owner in the cluster secret (the RDS secret JSON layout). TLS is required in
+    AWS; SKILLFORGE_DB_SSLMODE exists for running this handler against a local server."""
+    sslmode = sslmode or os.environ.get("SKILLFORGE_DB_SSLMODE", "require")
     return (f"postgresql://{quote(secret['username'], safe='')}:{quote(secret['password'], safe='')}"
-            f"@{secret['host']}:{secret.get('port', 5432)}/{secret.get('dbname', 'skillforge')}?sslmode=require")
+            f"@{secret['host']}:{secret.get('port', 5432)}/{secret.get('dbname', 'skillforge')}?sslmode={sslmode}")
 
 
 def grant_iam_login(url: str, role: str) -> None:
