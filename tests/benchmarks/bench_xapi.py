@@ -16,9 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from skillforge.xapi.payload import parse_statements  # noqa: E402
-from skillforge.xapi.validator import validate_statement  # noqa: E402
-from tests.xapi.statements import full, interest_profiler, minimal, substatement  # noqa: E402
+from skillforge.xapi.payload import parse_statements
+from skillforge.xapi.validator import validate_statement
+
+from tests.xapi.statements import full, interest_profiler, minimal, substatement
 
 VALIDATION_TARGET = 5_000
 
@@ -26,7 +27,7 @@ VALIDATION_TARGET = 5_000
 def _pin_one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
         try:
-            os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+            os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
         except OSError:
             pass
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import uuid
 
+from skillforge.xapi.vocabulary import EXT_INSTRUMENT_SHA256, EXT_INSTRUMENT_VERSION, EXT_JOB_ZONE, EXT_RIASEC
+
 IP_ACTIVITY = "https://assessments.example.org/instruments/interest-profiler"
 
 
@@ -116,14 +118,18 @@ def voiding(target: str = "e05aa883-acaf-40ad-bf54-02c8ce485fb0") -> dict:
 def interest_profiler(*, email: str = "learner@example.com", account: tuple[str, str] | None = None,
                       scores: dict | None = None, statement_id: str | None = None,
                       instrument_version: str = "2.0", checksum: str | None = None,
-                      timestamp: str = "2026-11-20T10:15:00Z", duration: str = "PT12M30S") -> dict:
+                      timestamp: str = "2026-11-20T10:15:00Z", duration: str = "PT12M30S",
+                      job_zone: int | None = None) -> dict:
     """An Interest Profiler (RIASEC) completion as a psychometric provider would send it."""
     scores = scores or {"R": 12, "I": 35, "A": 20, "S": 18, "E": 10, "C": 28}
     actor = ({"objectType": "Agent", "account": {"homePage": account[0], "name": account[1]}} if account
              else {"objectType": "Agent", "mbox": f"mailto:{email}"})
-    ext = {"https://skillforge.example/xapi/ext/instrument-version": instrument_version}
+    ext = {EXT_INSTRUMENT_VERSION: instrument_version}
     if checksum is not None:
-        ext["https://skillforge.example/xapi/ext/instrument-sha256"] = checksum
+        ext[EXT_INSTRUMENT_SHA256] = checksum
+    result_ext = {EXT_RIASEC: scores}
+    if job_zone is not None:
+        result_ext[EXT_JOB_ZONE] = job_zone
     return {
         "id": statement_id or str(uuid.uuid4()),
         "actor": actor,
@@ -132,7 +138,7 @@ def interest_profiler(*, email: str = "learner@example.com", account: tuple[str,
                    "definition": {"name": {"en-US": "O*NET Interest Profiler"},
                                   "type": "http://adlnet.gov/expapi/activities/assessment"}},
         "result": {"completion": True, "duration": duration,
-                   "extensions": {"https://skillforge.example/xapi/ext/riasec": scores}},
+                   "extensions": result_ext},
         "context": {"platform": "ExampleAssess", "extensions": ext},
         "timestamp": timestamp,
     }

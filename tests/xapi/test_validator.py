@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import pytest
+from skillforge.xapi.validator import (
+    RULES,
+    is_duration,
+    is_language_tag,
+    timestamp_problem,
+    validate_statement,
+)
 
-from skillforge.xapi.validator import RULES, is_duration, is_language_tag, timestamp_problem, validate_statement
-from tests.xapi.statements import (components, full, interaction, interest_profiler, minimal, mutate,
-                                   substatement, voiding)
+from tests.xapi.statements import (
+    components,
+    full,
+    interaction,
+    interest_profiler,
+    minimal,
+    mutate,
+    substatement,
+    voiding,
+)
 
 
 def pairs(statement) -> set[tuple[str, str]]:

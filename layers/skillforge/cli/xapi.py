@@ -46,3 +46,51 @@ def validate(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(xapi_app, name="xapi")
+
+
+instruments_app = typer.Typer(help="Assessment instruments and their registered SHA-256 per version.",
+                              no_args_is_help=True)
+xapi_app.add_typer(instruments_app, name="instruments")
+JSON = typer.Option(False, "--json", help="Machine-readable output")
+
+
+@instruments_app.command("register")
+def register_instrument(
+    iri: str = typer.Option(..., "--iri", help="The instrument's Activity id (IRI) used in statements"),
+    version: str = typer.Option(..., "--version", help="The instrument version, as statements carry it"),
+    assessment_type: str = typer.Option(..., "--type", help="interest_profiler, skills_test, work_values, ..."),
+    file: Path = typer.Option(None, "--file", help="The instrument definition: its SHA-256 is registered"),
+    sha256: str = typer.Option(None, "--sha256", help="The SHA-256 (hex) instead of --file"),
+    as_json: bool = JSON,
+) -> None:
+    """Register an instrument version with its checksum (a registered version never changes)."""
+    from skillforge.cli._output import emit, fail
+    from skillforge.db import connect
+    from skillforge.xapi.instruments import InstrumentError, register, sha256_of_file
+
+    if (file is None) == (sha256 is None):
+        fail("give exactly one of --file or --sha256", as_json, code=2)
+    try:
+        digest = sha256_of_file(file) if file else sha256
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}", as_json, code=2)
+    try:
+        with connect(tenant="*") as conn:
+            instrument = register(conn, instrument_iri=iri, version=version, sha256=digest,
+                                  assessment_type=assessment_type)
+    except InstrumentError as exc:
+        fail(str(exc), as_json)
+    emit(instrument.__dict__, as_json, f"registered {iri} version {version} sha256 {instrument.sha256}")
+
+
+@instruments_app.command("list")
+def list_instruments(as_json: bool = JSON) -> None:
+    """List the registered instrument versions."""
+    from skillforge.cli._output import emit
+    from skillforge.db import connect
+    from skillforge.xapi.instruments import Registry
+
+    with connect(tenant="*") as conn:
+        items = [i.__dict__ for i in Registry.load(conn).all()]
+    emit(items, as_json, "\n".join(f"{i['instrument_iri']}  {i['version']}  {i['assessment_type']}  {i['sha256']}"
+                                   f"{'  (retired)' if i['retired'] else ''}" for i in items) or "no instruments")

@@ -51,7 +51,7 @@ class Pathway(_Strict):
     steps: list[PathwayStep] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
-    def _steps_in_order(self) -> "Pathway":
+    def _steps_in_order(self) -> Pathway:
         orders = [step.order for step in self.steps]
         if orders != list(range(1, len(orders) + 1)):
             raise ValueError(f"steps must be listed in order 1..{len(orders)} without gaps, got orders {orders}")

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 
@@ -460,10 +461,10 @@ class _Checker:
                 self.boolean(value[key], f"{path}.{key}")
         if "response" in value:
             self.string(value["response"], f"{path}.response")
-        if "duration" in value and self.string(value["duration"], f"{path}.duration"):
-            if not is_duration(value["duration"]):
-                self.err(f"{path}.duration", "duration",
-                         f"{value['duration']!r} is not an ISO 8601 duration (e.g. PT1H30M, P3D, P2W)")
+        if ("duration" in value and self.string(value["duration"], f"{path}.duration")
+                and not is_duration(value["duration"])):
+            self.err(f"{path}.duration", "duration",
+                     f"{value['duration']!r} is not an ISO 8601 duration (e.g. PT1H30M, P3D, P2W)")
         if "extensions" in value:
             self.extensions(value["extensions"], f"{path}.extensions")
 
