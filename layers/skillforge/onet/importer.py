@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 from psycopg import sql
@@ -28,6 +28,8 @@ from skillforge.onet.parse import parse_release, read_inputs
 from skillforge.onet.report import Report
 from skillforge.onet.source import BlsFiles, ReleaseSource, fingerprint, resolve_release, schema_for
 
+PUBLISH_ATTEMPTS = 5
+PUBLISH_LOCK_TIMEOUT = "3s"
 SHRINK_LIMIT = 2 / 3  # a release keeping fewer than two thirds of the current one's occupations is suspect
 
 
@@ -222,30 +224,17 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
             if failures:
                 raise load.QualityCheckError(failures)
             clock.lap("checks")
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (load.IMPORT_LOCK_KEY + 1,))
-            current = load.current_release(conn)
-            old_schema = current["schema_name"] if current else None
-            from_release = current["release"] if current and current["release"] != load.PLACEHOLDER_RELEASE else None
-            if old_schema and load.schema_exists(conn, old_schema):
-                result.changelog = load.write_changelog(conn, old_schema, staging, from_release, release_id, threshold)
-            if load.schema_exists(conn, schema):  # a new version of a release already loaded
-                trash = f"onet_old_{staging.rsplit('_', 1)[1]}"
-                conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(trash)))
-            else:
-                trash = None
-            conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(schema)))
-            load.upsert_codes(conn, schema, release_id)
-            clock.total()
-            result.peak_rss_mb = _peak_rss_mb()
-            summary = result.to_dict(problems=False)
-            conn.execute("""UPDATE onet_releases SET status = 'validated', schema_name = %s, source = %s,
-                                   fingerprint = %s, row_counts = %s, report = %s, loaded_at = now()
-                             WHERE release = %s""",
-                         (schema, location, digest, Jsonb(result.row_counts),
-                          Jsonb(summary), release_id))
-            load.publish(conn, release_id)
-            if trash:
-                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(trash)))
+            for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+                try:
+                    with conn.transaction():  # savepoint: a lock conflict with readers retries only this step
+                        conn.execute(f"SET LOCAL lock_timeout = '{PUBLISH_LOCK_TIMEOUT}'")
+                        _publish(conn, result, location, release_id, schema, staging, digest, threshold)
+                    break
+                except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected) as exc:
+                    if attempt == PUBLISH_ATTEMPTS:
+                        raise
+                    say(f"publish waited for readers ({type(exc).__name__}); retry {attempt}")
+                    time.sleep(0.2 * attempt)
             conn.commit()
         clock.lap("publish")
     except load.QualityCheckError as exc:
@@ -263,3 +252,29 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
     load.finish_run(admin, run_id, "published", result.to_dict(problems=False))
     say("published")
     return result
+
+
+def _publish(conn, result: ImportResult, location, release_id, schema, staging, digest, threshold) -> None:
+    """Changelog, schema rename, occupation-code registry, release row and view swap (inside the load's
+    transaction)."""
+    current = load.current_release(conn)
+    old_schema = current["schema_name"] if current else None
+    from_release = current["release"] if current and current["release"] != load.PLACEHOLDER_RELEASE else None
+    if old_schema and load.schema_exists(conn, old_schema):
+        result.changelog = load.write_changelog(conn, old_schema, staging, from_release, release_id, threshold)
+    if load.schema_exists(conn, schema):  # a new version of a release already loaded
+        trash = f"onet_old_{staging.rsplit('_', 1)[1]}"
+        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(trash)))
+    else:
+        trash = None
+    conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(schema)))
+    load.upsert_codes(conn, schema, release_id)
+    result.peak_rss_mb = _peak_rss_mb()
+    summary = result.to_dict(problems=False)
+    conn.execute("""UPDATE onet_releases SET status = 'validated', schema_name = %s, source = %s,
+                           fingerprint = %s, row_counts = %s, report = %s, loaded_at = now()
+                     WHERE release = %s""",
+                 (schema, location, digest, Jsonb(result.row_counts), Jsonb(summary), release_id))
+    load.publish(conn, release_id)
+    if trash:
+        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(trash)))

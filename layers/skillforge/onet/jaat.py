@@ -50,7 +50,7 @@ class SalaryRange(BaseModel):
     source: str
 
     @model_validator(mode="after")
-    def ordered(self) -> "SalaryRange":
+    def ordered(self) -> SalaryRange:
         if self.p10 is not None and self.p10 > self.median:
             raise ValueError("p10 must not exceed the median")
         if self.p90 is not None and self.p90 < self.median:
@@ -99,7 +99,7 @@ class JaatRecord(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def enough_skills(self) -> "JaatRecord":
+    def enough_skills(self) -> JaatRecord:
         if len(self.essential_skills) < 5 and not self.limited_data:
             raise ValueError(f"essential_skills needs 5-10 entries, found {len(self.essential_skills)} "
                              f"(fewer only when limited_data is true)")

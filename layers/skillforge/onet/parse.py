@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field
 
 from skillforge.onet.report import Report
-from skillforge.onet.spec import ORDER, RELATEDNESS_TIERS, SPECS, TASK_TYPES, ZERO_MEANS_NONE, FileSpec
 from skillforge.onet.source import ReleaseSource
+from skillforge.onet.spec import ORDER, RELATEDNESS_TIERS, SPECS, TASK_TYPES, ZERO_MEANS_NONE, FileSpec
 
 NULL = "n/a"
+PAIRED_FILES = ("Skills.txt", "Knowledge.txt", "Abilities.txt")
 _CODE_RE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 _DATE_RE = re.compile(r"^(0[1-9]|1[0-2])/(19|20)\d{2}$")
 
@@ -25,6 +26,7 @@ class ParsedFile:
     lines: list[int] = field(default_factory=list)   # source line of each row
     raw_bytes: int = 0
     total_rows: int = 0                              # data rows in the file, valid or not
+    scale_keys: list[tuple[str, str, str, int]] = field(default_factory=list)  # (code, element, scale, line)
 
 
 @dataclass
@@ -47,7 +49,7 @@ def decode(name: str, data: bytes, report: Report) -> str | None:
                      f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line}, byte {col} of the line "
                      f"(O*NET text files are UTF-8)")
         return None
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def parse_file(name: str, data: bytes, spec: FileSpec, ctx: Context, report: Report) -> ParsedFile | None:
@@ -81,14 +83,16 @@ def parse_file(name: str, data: bytes, spec: FileSpec, ctx: Context, report: Rep
     seen_keys: dict[tuple, int] = {}
     scale_col = next((i for i, c in enumerate(columns) if c.kind == "scale"), None)
     element_col = next((i for i, c in enumerate(columns) if c.kind == "element"), None)
+    pair_check = name in PAIRED_FILES
     category_col = headers.index("Category") if "Category" in headers and spec.value_col else None
     err = report.error
     elements, scales, codes = ctx.elements, ctx.scales, ctx.codes
     for lineno, line in enumerate(lines[1:], start=2):
         parsed.total_rows += 1
-        if line.endswith("\r"):
-            line = line[:-1]
+        line = line.removesuffix("\r")
         values = line.split("\t")
+        if pair_check and len(values) > 3:  # even rows with other defects count for the IM/LV pairing
+            parsed.scale_keys.append((values[0], values[1], values[3], lineno))
         if len(values) != ncols:
             rule = "row.truncated" if len(values) < ncols else "row.extra_columns"
             missing = headers[len(values)] if len(values) < ncols else None
@@ -226,16 +230,16 @@ def _file_rules(parsed: ParsedFile, ctx: Context, report: Report) -> None:
             if row[1] not in ctx.job_zones:
                 report.error(name, line, "Job Zone", "ref.job_zone",
                              f"Job Zone {row[1]} is not in Job Zone Reference.txt")
-    elif name in ("Skills.txt", "Knowledge.txt", "Abilities.txt"):
+    elif name in PAIRED_FILES:
         # every rated (occupation, element) has both an importance and a level row
         scales_seen: dict[tuple[str, str], set[str]] = {}
         first_line: dict[tuple[str, str], int] = {}
-        for row, line in zip(parsed.rows, parsed.lines):
-            key = (row[0], row[1])
-            scales_seen.setdefault(key, set()).add(row[3])
+        for code, element, scale, line in parsed.scale_keys:
+            key = (code, element)
+            scales_seen.setdefault(key, set()).add(scale)
             first_line.setdefault(key, line)
         for key, seen in scales_seen.items():
-            if seen != {"IM", "LV"}:
+            if not {"IM", "LV"} <= seen:
                 missing = ({"IM", "LV"} - seen).pop()
                 report.error(name, first_line[key], "Scale ID", "rating.pair",
                              f"{key[0]} {key[1]} has no {missing} row (importance and level come in pairs)")

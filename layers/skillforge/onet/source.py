@@ -33,7 +33,7 @@ class ReleaseSource:
     _members: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, path: str | Path) -> "ReleaseSource":
+    def open(cls, path: str | Path) -> ReleaseSource:
         path = Path(path)
         if path.is_dir():
             members = {p.name: p.name for p in path.iterdir() if p.is_file()}
@@ -101,7 +101,7 @@ class BlsFiles:
     ep: Path | None
 
     @classmethod
-    def find(cls, folder: str | Path | None) -> "BlsFiles":
+    def find(cls, folder: str | Path | None) -> BlsFiles:
         if folder is None:
             return cls(None, None)
         folder = Path(folder)
