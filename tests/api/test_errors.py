@@ -74,3 +74,14 @@ def test_unexpected_failure_is_a_500_in_the_error_shape(api, monkeypatch):
     monkeypatch.setattr(occupations, "search_occupations", boom)
     err = assert_error(api.get("/v1/occupations?q=unique-query-for-500"), 500, "internal_error")
     assert "simulated bug" not in err["message"]
+
+
+def test_non_json_bodies_are_415_and_binary_is_422(api):
+    assert_error(api.request("POST", "/v1/match", raw_body=b"skills=1",
+                             headers={"Content-Type": "multipart/form-data"}), 415, "unsupported_media_type")
+    assert_error(api.request("POST", "/v1/match", raw_body=b"\xff\xfe\x00binary"), 422, "validation_error", "body")
+
+
+def test_control_characters_in_queries_are_harmless(api):
+    assert api.get("/v1/occupations?q=nur%00se").status == 200
+    assert api.get("/v1/skills?q=%00").status == 200

@@ -6,12 +6,14 @@ cold start only pays for Powertools and pydantic.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ResponseValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsupportedContentType, RequestValidationError,
+                                                                ResponseValidationError)
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -28,6 +30,8 @@ DESCRIPTION = ("O*NET occupations, skills and matching. Reference routes are pub
 SECURITY_SCHEMES = {"bearerAuth": HTTPBearer(bearerFormat="JWT")}
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+
+
 app.include_router(reference.router, prefix="/v1")
 app.include_router(matching.router, prefix="/v1")
 
@@ -42,6 +46,13 @@ def _validation_error(exc: RequestValidationError) -> Response:
     details = validation_details(list(exc.errors()))
     fields = ", ".join(d["field"] for d in details if d["field"]) or "the request"
     return _json(422, error_body("validation_error", f"invalid input: {fields}", details))
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported_media_type(exc: RequestUnsupportedContentType | None) -> Response:
+    return _json(415, error_body("unsupported_media_type", "send the body as application/json",
+                                 [{"field": "header.Content-Type", "rule": "media_type",
+                                   "message": "expected application/json"}]))
 
 
 @app.exception_handler(ResponseValidationError)
@@ -98,11 +109,35 @@ def openapi_document() -> dict[str, Any]:
     return json.loads(text)
 
 
+def _reject_non_json_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Bodies are JSON: anything else is a 415 before Powertools tries to parse it (a multipart body without
+    a boundary would otherwise fail inside the parser)."""
+    if event.get("httpMethod") not in ("POST", "PUT", "PATCH") or not event.get("body"):
+        return None
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        raw = event["body"]
+        try:
+            if event.get("isBase64Encoded"):
+                base64.b64decode(raw).decode("utf-8")
+            return None
+        except (ValueError, UnicodeDecodeError):
+            body = error_body("validation_error", "the body is not UTF-8 JSON",
+                              [{"field": "body", "rule": "json_invalid", "message": "not UTF-8 text"}])
+            return {"statusCode": 422, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
+                    "isBase64Encoded": False}
+    body = error_body("unsupported_media_type", "send the body as application/json",
+                      [{"field": "header.Content-Type", "rule": "media_type", "message": "expected application/json"}])
+    return {"statusCode": 415, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
+            "isBase64Encoded": False}
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    response = app.resolve(event, context)
+    response = _reject_non_json_body(event) or app.resolve(event, context)
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
     if response.get("statusCode", 500) >= 500:
         metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)

@@ -99,7 +99,11 @@ def make_handler_class(handler: Callable[[dict, Any], dict]):
             if status != 304 and self.command != "HEAD":
                 self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
+        def __getattr__(self, name: str):
+            # Every method (also TRACE, QUERY, ...) goes to the resolver, which answers like API Gateway.
+            if name.startswith("do_"):
+                return self._dispatch
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - the handler logs structured lines
             pass

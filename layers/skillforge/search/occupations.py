@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skillforge.reference.connection import fetch_all
+from skillforge.search import clean_text
 from skillforge.reference.releases import Release
 
 # Colloquial or abbreviated forms -> the wording O*NET uses. Only what the titles do not already contain
@@ -129,6 +130,8 @@ def search_occupations(release: Release, query: SearchQuery) -> list[dict[str, A
     tables = {"titles": release.table("occupation_titles"), "occupations": release.table("occupations")}
     if not query.text or not query.text.strip():
         return fetch_all(_BROWSE_SQL.format(**tables), params)
-    text = " ".join(query.text.split())
+    text = clean_text(query.text)
+    if not text:
+        return fetch_all(_BROWSE_SQL.format(**tables), params)
     params.update(q=text, qx=expand(text), min_score=MIN_SCORE)
     return fetch_all(_SEARCH_SQL.format(**tables), params)

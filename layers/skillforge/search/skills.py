@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from skillforge.reference.connection import fetch_all
+from skillforge.search import clean_text
 from skillforge.reference.releases import Release
 
 RESOLVE_MIN_CONFIDENCE = 0.5
@@ -68,7 +69,10 @@ SELECT b.element_id, coalesce(s.name, k.name, ab.name) AS name, coalesce(s.categ
 def normalise_skills(release: Release, text: str, limit: int = 10, min_confidence: float = 0.3) -> list[dict[str, Any]]:
     sql = _SQL.format(aliases=release.table("skill_aliases"), skills=release.table("skills"),
                       knowledge=release.table("knowledge"), abilities=release.table("abilities"))
-    rows = fetch_all(sql, {"q": " ".join(text.split()), "limit": limit, "min": min_confidence})
+    text = clean_text(text)
+    if not text:
+        return []
+    rows = fetch_all(sql, {"q": text, "limit": limit, "min": min_confidence})
     for row in rows:
         row["kind"] = element_kind(row["element_id"])
         row["confidence"] = max(0.0, min(1.0, row["confidence"]))

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from skillforge.api import caching
 from skillforge.api.errors import ErrorResponse, NotFound
 from skillforge.api.http import cached
+from skillforge.search import clean_text
 from skillforge.api.models import (MAX_PAGE, MAX_QUERY_LENGTH, ONET_CODE_PATTERN, RELEASE_PATTERN, ElementList,
                                    OccupationDetail, OccupationPage, RelatedList, ReleaseList, SkillHierarchy,
                                    SkillSearchResult, TaskList)
@@ -52,7 +53,7 @@ def search_occupations(
     from skillforge.search.occupations import SearchQuery, search_occupations as run_search
 
     rel = _release(release)
-    text = " ".join(q.split()) if q else None
+    text = (clean_text(q) or None) if q else None
     qhash = query_hash({"q": text, "release": rel.release, "jz": job_zone, "major": soc_major_group})
     offset = decode_cursor(cursor, qhash)
 
@@ -149,7 +150,7 @@ def search_skills(
     from skillforge.search.skills import normalise_skills
 
     rel = _release(release)
-    text = " ".join(q.split())
+    text = clean_text(q)
 
     def compute():
         return {"query": text, "release": rel.release,
