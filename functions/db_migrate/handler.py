@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 import boto3
 from aws_lambda_powertools import Logger
-
 from skillforge.db.migrate import upgrade
 
 logger = Logger()

@@ -4,7 +4,6 @@ xAPI queue consumer, and the deploy-time migrations custom resource."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 from aws_cdk import CustomResource, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
@@ -14,7 +13,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from aws_cdk import custom_resources as cr
 from constructs import Construct
-
 from skillforge.resources import physical_name
 
 from .functions import build_function, grant_secret_read, retention, skillforge_layer
@@ -135,7 +133,7 @@ class ApiStack(Stack):
             if authorizer is None:
                 authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer",
                                                               cognito_user_pools=[self.user_pool])
-            return dict(authorizer=authorizer, authorization_type=apigw.AuthorizationType.COGNITO)
+            return {"authorizer": authorizer, "authorization_type": apigw.AuthorizationType.COGNITO}
 
         v1 = api.root.add_resource("v1")
         career = self.functions.get("career_api")

@@ -11,11 +11,11 @@ from .api_stack import ApiStack
 from .data_stack import DataStack
 from .nag import add_checks
 from .network_stack import NetworkStack
+from .observability_stack import ObservabilityStack
 from .registry import REPO_ROOT
 from .settings import env_settings
 from .shared import Shared
 from .storage_stack import StorageStack
-from .observability_stack import ObservabilityStack
 from .workflows_stack import WorkflowsStack
 
 # Feature flags this app relies on (also in cdk.json for the cdk CLI).
@@ -37,7 +37,7 @@ def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = Non
     account = app.node.try_get_context("account")
     region = app.node.try_get_context("region")
     cdk_env = Environment(account=account, region=region) if account or region else None
-    common = dict(env=cdk_env, termination_protection=settings.prod)
+    common = {"env": cdk_env, "termination_protection": settings.prod}
 
     network = NetworkStack(app, stack_id(env, "network"), settings=settings, **common)
     data = DataStack(app, stack_id(env, "data"), settings=settings, vpc=network.vpc, **common)

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 
 import jsii
-from aws_cdk import ILocalBundling, BundlingOptions, DockerImage, AssetHashType
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
 PYTHON_VERSION = "3.12"
@@ -55,7 +55,7 @@ class PipLayerBundling:
         for platform in PLATFORMS:
             cmd += ["--platform", platform]
         cmd += runtime_requirements(self.pyproject)
-        result = subprocess.run(cmd, capture_output=True, text=True)
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(
                 "pip could not build the skillforge layer for Lambda arm64 (network needed, or use "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from aws_cdk import Aws, Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -10,7 +9,6 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-
 from skillforge.resources import bucket_name, physical_name
 
 from .bundling import ARCHITECTURE, RUNTIME, function_code, layer_code
@@ -66,9 +64,9 @@ def build_function(scope: Construct, spec: FunctionSpec, shared: Shared, layer: 
                               removal_policy=settings.removal_policy)
     vpc_args = {}
     if spec.database or security_group is not None:
-        vpc_args = dict(vpc=shared.vpc,
-                        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-                        security_groups=[security_group or shared.db_client_sg])
+        vpc_args = {"vpc": shared.vpc,
+                    "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+                    "security_groups": [security_group or shared.db_client_sg]}
     fn = lambda_.Function(
         scope, spec.name,
         function_name=name, description=spec.purpose,

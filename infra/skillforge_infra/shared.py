@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Aws, Stack
-from constructs import Construct
-
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -17,7 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-
+from constructs import Construct
 from skillforge.resources import bucket_name
 
 from .settings import EnvSettings

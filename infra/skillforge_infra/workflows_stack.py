@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import Arn, ArnFormat, Aws, Duration, Stack
+from aws_cdk import ArnFormat, Aws, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -21,15 +21,27 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
-
 from skillforge.resources import RESOURCES, bucket_name, physical_name
 
 from .data_stack import APP_DB_USER, DB_NAME
-from .functions import (bucket_object_acks, build_function, grant_secret_read, retention, skillforge_layer,
-                        wildcard_acks)
+from .functions import (
+    bucket_object_acks,
+    build_function,
+    grant_secret_read,
+    retention,
+    skillforge_layer,
+    wildcard_acks,
+)
 from .nag import ack
-from .registry import (EVENT_SOURCE, FUNCTIONS, GLUE_JOBS, STATE_MACHINE_TRIGGERS, WORKFLOWS, GlueJobSpec,
-                       warn_missing)
+from .registry import (
+    EVENT_SOURCE,
+    FUNCTIONS,
+    GLUE_JOBS,
+    STATE_MACHINE_TRIGGERS,
+    WORKFLOWS,
+    GlueJobSpec,
+    warn_missing,
+)
 from .shared import Shared
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
@@ -50,7 +62,6 @@ class WorkflowsStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, shared: Shared, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.shared = shared
-        settings = shared.settings
         self.functions: dict[str, lambda_.Function] = {}
         workflow_specs = [spec for spec in FUNCTIONS if spec.stack == WORKFLOWS]
         if any(spec.exists(shared.root) for spec in workflow_specs):
@@ -190,9 +201,9 @@ class WorkflowsStack(Stack):
         for name, table in shared.tables.items():
             subs[f"{camel(name)}TableName"] = (table.table_name, ("table", table))
         for machine in RESOURCES.state_machines:
-            arn = Arn.format(dict(service="states", resource="stateMachine",
+            arn = self.format_arn(service="states", resource="stateMachine",
                                   resource_name=physical_name(env, machine.key),
-                                  arn_format=ArnFormat.COLON_RESOURCE_NAME), self)
+                                  arn_format=ArnFormat.COLON_RESOURCE_NAME)
             subs[f"{camel(machine.key)}StateMachineArn"] = (arn, ("state_machine", arn))
         return subs
 
@@ -240,7 +251,7 @@ class WorkflowsStack(Stack):
         elif kind == "glue":
             role.add_to_principal_policy(iam.PolicyStatement(
                 actions=["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
-                resources=[Arn.format(dict(service="glue", resource="job", resource_name=resource.name), self)]))
+                resources=[self.format_arn(service="glue", resource="job", resource_name=resource.name)]))
         elif kind == "bucket":
             self.shared.bucket(state_machine, resource).grant_read_write(role)
             bucket_object_acks(state_machine, self.shared, (resource,))

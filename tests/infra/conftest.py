@@ -20,8 +20,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "infra"))
 
-from skillforge_infra import registry  # noqa: E402
-from skillforge.resources import RESOURCES  # noqa: E402
+from skillforge.resources import RESOURCES
+from skillforge_infra import registry
 
 ENVIRONMENTS = ("dev", "prod")
 
@@ -120,7 +120,7 @@ def synthesize(env: str, root: Path, outdir: Path) -> Synth:
     error = None
     try:
         build_app({"env": env, "aws:cdk:bundling-stacks": []}, outdir=str(outdir), root=root).synth()
-    except Exception as exc:  # nag failures surface here; the report says which
+    except Exception as exc:  # noqa: BLE001 - nag failures surface here; the report says which
         error = str(exc).splitlines()[0]
     synth = Synth(env=env, outdir=outdir, error=error)
     for path in outdir.glob("*.template.json"):

@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from skillforge_infra import bundling
 
 from .conftest import REPO

@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from skillforge.resources import RESOURCES, physical_name
 from skillforge_infra import registry
 
@@ -108,8 +107,8 @@ def test_unknown_placeholder_is_reported(tmp_path, scratch_root):
                                              "End": True}}}))
     synth = synthesize("dev", root, tmp_path / "out")
     assert unfilled_placeholders(synth) == [
-        f"{physical_name('dev', RESOURCES.state_machines[0].key)}: ${{NoSuchTopicArn}} has no value "
-        "(see docs/deploy.md for the placeholder names the app provides)"]
+        (f"{physical_name('dev', RESOURCES.state_machines[0].key)}: ${{NoSuchTopicArn}} has no value "
+         "(see docs/deploy.md for the placeholder names the app provides)")]
 
 
 def test_registered_but_missing_code_is_skipped_with_a_warning(tmp_path, capsys):

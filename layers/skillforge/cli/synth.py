@@ -56,7 +56,7 @@ def synth(
         assembly = app.synth()
     except ValueError as exc:
         fail(str(exc), as_json, 2)
-    except Exception as exc:  # jsii surfaces validation and bundling failures as RuntimeError
+    except Exception as exc:  # noqa: BLE001 - jsii surfaces validation and bundling failures as RuntimeError
         problems = _violations(outdir)
         fail(f"synth failed: {str(exc).splitlines()[0]}" + "".join(f"\n  {p}" for p in problems), as_json)
     stacks = [{"stack": s.stack_name, "template": str(outdir / s.template_file)} for s in assembly.stacks]
