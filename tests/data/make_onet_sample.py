@@ -97,8 +97,8 @@ def filter_csv(src: Path, dst: Path, keep) -> int:
 
 
 def soc_ancestors(soc: str) -> set[str]:
-    # 29-1141 -> 29-0000 (major), 29-1000 (minor), 29-1140 (broad); BLS also uses e.g. 15-1200 for minor.
-    return {f"{soc[:2]}-0000", f"{soc[:4]}000", f"{soc[:6]}0", soc}
+    # 29-1141 -> 29-0000 (major), 29-1000 (minor), 29-1140 (broad); SOC also has minor groups like 15-1200.
+    return {f"{soc[:2]}-0000", f"{soc[:4]}000", f"{soc[:5]}00", f"{soc[:6]}0", soc}
 
 
 FIXTURE_CODES = ["15-1252.00", "29-1141.00", "47-2111.00"]

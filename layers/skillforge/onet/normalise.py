@@ -229,6 +229,14 @@ def _occupations(parsed, bls: BlsData, soc_titles, job_zones, ratings, out: Norm
         if r[3] == "IH":
             high_points[r[0]][r[1]] = r[4]
     rated = {code for code, _ in ratings["skills"]} | {code for code, _ in ratings["knowledge"]}
+    # BLS publishes no row for a broad group with a single detailed occupation: it shares that title
+    detailed: dict[str, dict[str, str]] = defaultdict(dict)
+    for w in bls.wages.values():
+        if w.group == "detailed":
+            detailed[w.soc_code[:6]][w.soc_code] = w.title
+    for p in bls.projections.values():
+        if p.line_item:
+            detailed[p.soc_code[:6]].setdefault(p.soc_code, p.title)
     letters = "RIASEC"
     rows = []
     for code, title, description in _rows(parsed, "Occupation Data.txt"):
@@ -253,8 +261,11 @@ def _occupations(parsed, bls: BlsData, soc_titles, job_zones, ratings, out: Norm
         hp = high_points.get(code, {})
         interest = "".join(letters[int(hp[e]) - 1] for e in HIGH_POINTS if hp.get(e) and 1 <= hp[e] <= 6) or None
         major_title = SOC_MAJOR_GROUPS.get(major) or soc_titles.get(f"{major}-0000")
+        broad_title = soc_titles.get(f"{broad}0")
+        if broad_title is None and len(detailed.get(broad, {})) == 1:
+            broad_title = next(iter(detailed[broad].values()))
         row = (code, soc, title, description, jz, major, major_title, minor, minor_title, broad,
-               soc_titles.get(f"{broad}0"), major_title, label, category, percent,
+               broad_title, major_title, label, category, percent,
                w.annual_median if w else None, w.annual_p10 if w else None, w.annual_p90 if w else None,
                w.hourly_median if w else None, w.hourly_p10 if w else None, w.hourly_p90 if w else None,
                w.hourly_only if w else None, w.employment if w else None,
