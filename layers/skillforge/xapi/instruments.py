@@ -95,6 +95,9 @@ class Registry:
                             "FROM assessment_instruments").fetchall()
         return cls([_instrument(r) for r in rows])
 
+    def knows(self, instrument_iri: Any, version: Any) -> bool:
+        return (instrument_iri, version) in self._by_key
+
     def all(self) -> list[Instrument]:
         return sorted(self._by_key.values(), key=lambda i: (i.instrument_iri, i.version))
 

@@ -1,0 +1,176 @@
+"""`POST /v1/xapi/statements`: the LRS statement resource for psychometric providers (Powertools resolver).
+
+- `X-Experience-API-Version: 1.0.x` is required; the response carries `X-Experience-API-Version: 1.0.3`.
+- Body: one statement or an array (application/json), or `multipart/mixed` with attachment parts
+  whose `X-Experience-API-Hash` must match their content and be referenced by a statement.
+- All or nothing (LRS rule): 200 with the statement ids in order (ids already stored with the same
+  content count as stored); 400 when any statement is invalid, naming each path and rule; 409 when an id
+  is already stored with different content. Errors use `{"error": {"code", "message", "details"}}`.
+- Callers: partner administrators (statements are stored under their partner) and platform administrators.
+
+`router` is mounted by the career API (`app.include_router(router, prefix="/v1")`); `app` serves the
+route alone (the xAPI Lambda).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from skillforge.api.errors import ApiError, error_body
+
+XAPI_VERSION = "1.0.3"
+_VERSION_HEADER = re.compile(r"^1\.0(\.[0-9]+)?$")
+MAX_BODY_BYTES = int(os.environ.get("SKILLFORGE_XAPI_MAX_BODY_BYTES", str(5 * 1024 * 1024)))
+MAX_STATEMENTS = int(os.environ.get("SKILLFORGE_XAPI_MAX_STATEMENTS", "1000"))
+ROLES = ("partner_admin", "platform_admin")
+
+logger = Logger(service="xapi-intake")
+router = APIGatewayRouter()
+
+
+class XapiRequestError(ApiError):
+    status = 400
+    code = "bad_request"
+
+
+class InvalidStatements(ApiError):
+    status = 400
+    code = "invalid_statement"
+
+
+class StatementConflict(ApiError):
+    status = 409
+    code = "conflict"
+
+
+def _bad(message: str, field: str, rule: str) -> XapiRequestError:
+    return XapiRequestError(message, [{"field": field, "rule": rule, "message": message}])
+
+
+def _response(status: int, body: Any) -> Response:
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body),
+                    headers={"X-Experience-API-Version": XAPI_VERSION})
+
+
+def _body_bytes(event: dict) -> bytes:
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _bad("the body is not valid base64", "body", "base64") from exc
+    return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+
+
+def _details(outcomes, batch: bool) -> list[dict]:
+    details = []
+    for outcome in outcomes:
+        prefix = f"$[{outcome.index}]" if batch else "$"
+        for error in outcome.errors:
+            details.append({"field": "body" + (prefix + error["path"][1:])[1:], "rule": error["rule"],
+                            "message": error["message"]})
+    return details
+
+
+def post_statements(event: dict) -> Response:
+    """The route's work, independent of the resolver (tests and the local server call it too)."""
+    from skillforge.api.auth import require_principal
+    from skillforge.xapi.multipart import parse_multipart, referenced_hashes
+    from skillforge.xapi.payload import PayloadError, parse_statements
+    from skillforge.xapi.service import run_intake
+
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    version = (headers.get("x-experience-api-version") or "").strip()
+    if not version:
+        raise _bad("the X-Experience-API-Version header is required (1.0.3)", "header.X-Experience-API-Version",
+                   "required")
+    if not _VERSION_HEADER.match(version):
+        raise _bad(f"X-Experience-API-Version {version!r} is not supported: use 1.0.x",
+                   "header.X-Experience-API-Version", "version")
+    principal = require_principal(event, roles=ROLES)
+    partner_code = principal.partner_code if principal.role == "partner_admin" else None
+
+    body = _body_bytes(event)
+    if len(body) > MAX_BODY_BYTES:
+        raise _bad(f"the body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}", "body", "max_size")
+    if not body.strip():
+        raise _bad("the body is empty: send a statement or an array of statements", "body", "required")
+    content_type = headers.get("content-type") or "application/json"
+    media_type = content_type.split(";")[0].strip().lower()
+    attachments = None
+    try:
+        if media_type == "multipart/mixed":
+            body, attachments = parse_multipart(body, content_type)
+        elif media_type != "application/json":
+            raise _bad(f"Content-Type {media_type} is not accepted: use application/json or multipart/mixed",
+                       "header.Content-Type", "media_type")
+        statements, batch = parse_statements(body, allow_json_lines=False)
+    except PayloadError as exc:
+        raise _bad(str(exc), "body", "malformed") from exc
+    if batch and not statements:
+        raise _bad("the array holds no statements", "body", "required")
+    if len(statements) > MAX_STATEMENTS:
+        raise _bad(f"{len(statements)} statements in one request; the limit is {MAX_STATEMENTS}", "body", "max_items")
+    if attachments is not None:
+        unreferenced = sorted(set(attachments) - referenced_hashes(statements))
+        if unreferenced:
+            raise _bad(f"attachment part {unreferenced[0]} is not declared by any statement", "body", "attachment")
+
+    result = run_intake(statements, channel="http", partner_code=partner_code, atomic=True,
+                        attachment_hashes=set(attachments) if attachments is not None else None)
+    if result.conflicts:
+        ids = ", ".join(o.statement_id for o in result.conflicts)
+        raise StatementConflict(f"already stored with different content: {ids}", _details(result.conflicts, batch))
+    failures = [o for o in result.outcomes if o.errors]
+    if failures:
+        logger.info("xAPI statements rejected", extra={"rejected": len(failures), "received": len(statements),
+                                                       "rules": sorted({e["rule"] for o in failures for e in o.errors})})
+        raise InvalidStatements(f"{len(failures)} of {len(statements)} statement(s) are invalid; nothing was stored",
+                                _details(failures, batch))
+    logger.info("xAPI statements accepted", extra={"received": len(statements), "partner_code": partner_code,
+                                                   "statuses": {s: sum(o.status == s for o in result.outcomes)
+                                                                for s in {o.status for o in result.outcomes}}})
+    return _response(200, result.ids)
+
+
+@router.post("/xapi/statements", summary="Store xAPI statements (LRS statement resource, all or nothing)",
+             tags=["xapi"], security=[{"bearerAuth": []}])
+def statements_route() -> Response:
+    return post_statements(router.current_event.raw_event)
+
+
+app = APIGatewayRestResolver()
+app.include_router(router, prefix="/v1")
+
+
+@app.exception_handler(ApiError)
+def _api_error(exc: ApiError) -> Response:
+    return Response(status_code=exc.status, content_type="application/json", body=json.dumps(exc.body()),
+                    headers={**exc.headers, "X-Experience-API-Version": XAPI_VERSION})
+
+
+@app.not_found
+def _not_found(exc) -> Response:
+    return Response(status_code=404, content_type="application/json",
+                    body=json.dumps(error_body("not_found", f"no route for {app.current_event.http_method} "
+                                                            f"{app.current_event.path}")))
+
+
+@app.exception_handler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    logger.exception("unhandled error in xAPI intake")
+    return Response(status_code=500, content_type="application/json",
+                    body=json.dumps(error_body("internal_error", "unexpected error; it has been logged")))
+
+
+def handle(event: dict, context: Any) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,205 @@
+"""POST /v1/xapi/statements through the Powertools resolver and the Lambda handler (API Gateway events)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.util
+import json
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from skillforge.xapi import api
+
+from tests.xapi.conftest import IP_SHA256
+from tests.xapi.statements import interest_profiler, minimal
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def db_env(xapi_db, monkeypatch):
+    from skillforge.config import get_settings
+    from skillforge.xapi.service import clear_caches
+
+    monkeypatch.setenv("DATABASE_URL", xapi_db)
+    get_settings.cache_clear()
+    clear_caches()
+    yield xapi_db
+    get_settings.cache_clear()
+    clear_caches()
+
+
+def event(body, *, version="1.0.3", content_type="application/json", role="partner_admin",
+          partner="acme-careers", base64_body=False, extra_headers=None) -> dict:
+    headers = {"Content-Type": content_type, **(extra_headers or {})}
+    if version is not None:
+        headers["X-Experience-API-Version"] = version
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+    if isinstance(body, bytes):
+        body = base64.b64encode(body).decode() if base64_body else body.decode()
+    claims = {"sub": "provider-1", "custom:role": role}
+    if partner:
+        claims["custom:partner_code"] = partner
+    return {"httpMethod": "POST", "path": "/v1/xapi/statements", "resource": "/v1/xapi/statements",
+            "headers": headers, "multiValueHeaders": {}, "queryStringParameters": None, "body": body,
+            "isBase64Encoded": base64_body, "requestContext": {"authorizer": {"claims": claims},
+                                                               "requestId": "r-1", "stage": "test"}}
+
+
+def call(evt) -> tuple[int, object, dict]:
+    response = api.handle(evt, None)
+    headers = dict(response.get("headers") or {})
+    headers.update({k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()})
+    return response["statusCode"], json.loads(response["body"]), headers
+
+
+def ip(**kwargs):
+    return interest_profiler(checksum=IP_SHA256, **kwargs)
+
+
+def stored_count(url) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM xapi_statements").fetchone()[0]
+
+
+def test_single_statement_and_batch_return_ids(db_env):
+    one = ip()
+    status, body, headers = call(event(one))
+    assert status == 200 and body == [one["id"]]
+    assert headers["X-Experience-API-Version"] == "1.0.3"
+    batch = [ip(), ip()]
+    del batch[1]["id"]
+    status, body, _ = call(event(batch))
+    assert status == 200 and body[0] == batch[0]["id"] and uuid.UUID(body[1])
+    status, body, _ = call(event([one]))  # same id, same content: no-op
+    assert status == 200 and body == [one["id"]]
+    assert stored_count(db_env) == 3
+
+
+def test_conflict_is_409(db_env):
+    one = ip()
+    call(event(one))
+    changed = {**one, "timestamp": "2026-11-21T10:15:00Z"}
+    status, body, _ = call(event([ip(), changed]))
+    assert status == 409 and body["error"]["code"] == "conflict"
+    assert body["error"]["details"][0] == {"field": "body[1].id", "rule": "statement.conflict",
+                                           "message": body["error"]["details"][0]["message"]}
+    assert stored_count(db_env) == 1
+
+
+def test_invalid_statement_rejects_the_whole_batch(db_env):
+    bad = ip()
+    bad["verb"]["display"] = {"en_US": "completed"}
+    status, body, _ = call(event([ip(), bad]))
+    assert status == 400 and body["error"]["code"] == "invalid_statement"
+    assert {"field": "body[1].verb.display.en_US", "rule": "language-tag"} in [
+        {k: d[k] for k in ("field", "rule")} for d in body["error"]["details"]]
+    assert stored_count(db_env) == 0
+
+
+def test_instrument_mismatch_is_a_clear_400(db_env):
+    status, body, _ = call(event(interest_profiler(checksum="0" * 64)))
+    assert status == 400
+    (detail,) = body["error"]["details"]
+    assert detail["rule"] == "instrument.checksum-mismatch" and "SHA-256" in detail["message"]
+
+
+@pytest.mark.parametrize("kwargs, body, rule", [
+    ({"version": None}, None, "required"),
+    ({"version": "2.0.0"}, None, "version"),
+    ({"version": "1.1"}, None, "version"),
+    ({}, b"{not json", "malformed"),
+    ({}, b'{"a": NaN}', "malformed"),
+    ({}, b"", "required"),
+    ({}, b"[]", "required"),
+    ({"content_type": "text/plain"}, None, "media_type"),
+    ({"content_type": "multipart/mixed"}, None, "malformed"),
+])
+def test_bad_requests_are_400_with_a_reason(db_env, kwargs, body, rule):
+    status, response, _ = call(event(body if body is not None else ip(), **kwargs))
+    assert status == 400, response
+    assert response["error"]["code"] == "bad_request" and response["error"]["message"]
+    assert response["error"]["details"][0]["rule"] == rule
+
+
+def test_body_over_the_limit(db_env, monkeypatch):
+    monkeypatch.setattr(api, "MAX_BODY_BYTES", 1000)
+    status, body, _ = call(event([ip() for _ in range(5)]))
+    assert status == 400 and body["error"]["details"][0]["rule"] == "max_size"
+
+
+def test_roles(db_env):
+    status, body, _ = call(event(ip(), role="learner"))
+    assert status == 403 and body["error"]["code"] == "forbidden"
+    evt = event(ip())
+    evt["requestContext"] = {}
+    from skillforge.config import get_settings
+    assert get_settings().env == "local"
+    status, body, _ = call(evt)
+    assert status == 401
+
+
+def multipart(statements, parts: list[tuple[bytes, str]], boundary="abcABC0123") -> tuple[bytes, str]:
+    chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode() + json.dumps(statements).encode()]
+    for data, claimed in parts:
+        chunks.append(f"--{boundary}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n"
+                      f"X-Experience-API-Hash: {claimed}\r\n\r\n".encode() + data)
+    body = b"\r\n".join(chunks) + f"\r\n--{boundary}--\r\n".encode()
+    return body, f'multipart/mixed; boundary="{boundary}"'
+
+
+def with_attachment(data: bytes) -> dict:
+    statement = ip()
+    statement["attachments"] = [{"usageType": "https://skillforge.example/xapi/attachments/report",
+                                 "display": {"en-US": "Score report"}, "contentType": "application/pdf",
+                                 "length": len(data), "sha2": hashlib.sha256(data).hexdigest()}]
+    return statement
+
+
+def test_multipart_attachments_are_checked_against_sha2(db_env):
+    data = b"%PDF-1.4\r\n\x00\x01binary\r\n--not-a-boundary\r\n"
+    statement = with_attachment(data)
+    body, content_type = multipart(statement, [(data, hashlib.sha256(data).hexdigest())])
+    status, response, _ = call(event(body, content_type=content_type, base64_body=True))
+    assert status == 200, response
+
+    tampered, content_type = multipart(with_attachment(data), [(data + b"x", hashlib.sha256(data).hexdigest())])
+    status, response, _ = call(event(tampered, content_type=content_type, base64_body=True))
+    assert status == 400 and "does not match" in response["error"]["message"]
+
+    missing, content_type = multipart(with_attachment(data), [])
+    status, response, _ = call(event(missing, content_type=content_type, base64_body=True))
+    assert status == 400 and response["error"]["details"][0]["rule"] == "attachment.payload-missing"
+
+    stray = b"unreferenced"
+    extra, content_type = multipart(ip(), [(stray, hashlib.sha256(stray).hexdigest())])
+    status, response, _ = call(event(extra, content_type=content_type, base64_body=True))
+    assert status == 400 and response["error"]["details"][0]["rule"] == "attachment"
+
+
+def test_json_body_with_attachment_needing_payload_is_rejected(db_env):
+    status, body, _ = call(event(with_attachment(b"abc")))
+    assert status == 400 and body["error"]["details"][0]["rule"] == "attachment.payload-missing"
+
+
+def test_plain_activity_statement_is_not_an_assessment(db_env):
+    status, body, _ = call(event(minimal()))
+    assert status == 400 and body["error"]["details"][0]["rule"] == "instrument.unknown"
+
+
+def test_lambda_handler_module(db_env):
+    spec = importlib.util.spec_from_file_location("xapi_api_handler", ROOT / "functions" / "xapi_api" / "handler.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    class Context:
+        function_name, memory_limit_in_mb, aws_request_id = "xapi", 512, "req-1"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:xapi"
+
+    one = ip()
+    response = module.handler(event(one), Context())
+    assert response["statusCode"] == 200 and json.loads(response["body"]) == [one["id"]]

@@ -1,0 +1,88 @@
+"""The SQS batch path: valid statements stored, failures reported per message (Powertools partial failures)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from skillforge.xapi.sqs import handle_batch
+
+from tests.xapi.conftest import IP_SHA256, create_user
+from tests.xapi.statements import interest_profiler
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def db_env(xapi_db, monkeypatch):
+    from skillforge.config import get_settings
+    from skillforge.xapi.service import clear_caches
+
+    monkeypatch.setenv("DATABASE_URL", xapi_db)
+    get_settings.cache_clear()
+    clear_caches()
+    yield xapi_db
+    get_settings.cache_clear()
+    clear_caches()
+
+
+def record(message_id: str, body, partner: str | None = None) -> dict:
+    attributes = {"partner_code": {"stringValue": partner, "dataType": "String"}} if partner else {}
+    return {"messageId": message_id, "receiptHandle": f"rh-{message_id}",
+            "body": body if isinstance(body, str) else json.dumps(body), "attributes": {},
+            "messageAttributes": attributes, "md5OfBody": "", "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:xapi", "awsRegion": "us-east-1"}
+
+
+def ip(**kwargs):
+    return interest_profiler(checksum=IP_SHA256, **kwargs)
+
+
+def statuses(url) -> dict[str, str]:
+    with psycopg.connect(url) as conn:
+        return {str(r[0]): r[1] for r in conn.execute("SELECT statement_id, status FROM xapi_statements")}
+
+
+def test_partial_batch_failure(db_env):
+    user_id = create_user(db_env, email="a1@acme.example", partner_code="acme-careers", external_ref="A-1")
+    good, bad_version, good_in_batch = ip(account=("https://lms.acme.example", "A-1")), ip(), ip()
+    bad_version["context"]["extensions"]["https://skillforge.example/xapi/ext/instrument-version"] = "0.1"
+    jsonl = "\n".join(json.dumps(s) for s in (good_in_batch, bad_version))
+    event = {"Records": [record("m1", good, "acme-careers"), record("m2", jsonl), record("m3", "{oops"),
+                         record("m4", [ip()], "not a code!")]}
+    response = handle_batch(event, None)
+    assert sorted(f["itemIdentifier"] for f in response["batchItemFailures"]) == ["m2", "m3", "m4"]
+    stored = statuses(db_env)
+    assert stored == {good["id"]: "applied", good_in_batch["id"]: "pending_user"}
+    with psycopg.connect(db_env) as conn:
+        owner = conn.execute("SELECT user_id FROM assessments WHERE statement_id = %s", (good["id"],)).fetchone()[0]
+    assert str(owner) == user_id
+
+    # SQS redelivers m2: its stored statement is a no-op, the bad one fails again.
+    with pytest.raises(BatchProcessingError):  # every record of this batch fails -> the batch is retried
+        handle_batch({"Records": [record("m2", jsonl)]}, None)
+    assert statuses(db_env) == stored
+
+
+def test_all_good_batch_reports_no_failures(db_env):
+    event = {"Records": [record(f"m{i}", ip()) for i in range(5)]}
+    assert handle_batch(event, None) == {"batchItemFailures": []}
+    assert len(statuses(db_env)) == 5
+
+
+def test_lambda_handler_module(db_env):
+    spec = importlib.util.spec_from_file_location("xapi_batch_handler",
+                                                  ROOT / "functions" / "xapi_batch" / "handler.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    class Context:
+        function_name, memory_limit_in_mb, aws_request_id = "xapi-batch", 512, "req-1"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:xapi-batch"
+
+    response = module.handler({"Records": [record("m1", ip()), record("m2", {"actor": {}})]}, Context())
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
