@@ -17,7 +17,7 @@ from skillforge.resources import physical_name
 
 from .functions import build_function, grant_secret_read, retention, skillforge_layer
 from .nag import ack
-from .registry import API, FUNCTIONS, function_spec, warn_missing
+from .registry import API, function_spec, warn_missing
 from .shared import Shared
 
 STAGE = "live"
@@ -52,7 +52,7 @@ class ApiStack(Stack):
         env = settings.name
         layer = skillforge_layer(self, shared)
         self.functions: dict[str, lambda_.Function] = {}
-        for spec in FUNCTIONS:
+        for spec in shared.functions:
             if spec.stack != API or spec.name == "db_migrate":
                 continue
             fn = build_function(self, spec, shared, layer)

@@ -12,7 +12,7 @@ from .data_stack import DataStack
 from .nag import add_checks
 from .network_stack import NetworkStack
 from .observability_stack import ObservabilityStack
-from .registry import REPO_ROOT
+from .registry import FUNCTIONS, REPO_ROOT, FunctionSpec
 from .settings import env_settings
 from .shared import Shared
 from .storage_stack import StorageStack
@@ -29,7 +29,7 @@ def stack_id(env: str, name: str) -> str:
 
 
 def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = None,
-              root: Path = REPO_ROOT) -> App:
+              root: Path = REPO_ROOT, extra_functions: tuple[FunctionSpec, ...] = ()) -> App:
     context = {**FEATURE_FLAGS, **(context or {})}
     app = App(context=context, outdir=outdir)
     settings = env_settings(app.node.try_get_context("env"))
@@ -46,7 +46,7 @@ def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = Non
         settings=settings, root=root, vpc=network.vpc, keys=data.keys, cluster=data.cluster, proxy=data.proxy,
         db_client_sg=data.db_client_sg, migrator_sg=data.migrator_sg, secrets=data.secrets,
         buckets=storage.buckets, queues=storage.queues, dlqs=storage.dlqs, alerts=storage.alerts,
-        bus=storage.bus, tables=storage.tables)
+        bus=storage.bus, tables=storage.tables, functions=FUNCTIONS + tuple(extra_functions))
     api = ApiStack(app, stack_id(env, "api"), shared=shared, **common)
     workflows = WorkflowsStack(app, stack_id(env, "workflows"), shared=shared, **common)
     ObservabilityStack(app, stack_id(env, "observability"), settings=settings, alerts=storage.alerts,

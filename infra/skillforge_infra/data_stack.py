@@ -5,7 +5,7 @@ Everything here outlives compute: the API and workflow stacks can be destroyed a
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Aws, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -40,6 +40,12 @@ class DataStack(Stack):
             actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"],
             principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com"),
                         iam.ServicePrincipal("events.amazonaws.com")]))
+        # Glue jobs encrypt their CloudWatch logs with this key (the Glue security configuration).
+        data_key.add_to_resource_policy(iam.PolicyStatement(
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources=["*"], principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                    f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws-glue/*"}}))
 
         self.db_client_sg = ec2.SecurityGroup(
             self, "DbClientSg", vpc=vpc, description="Lambdas and Glue jobs that use the RDS Proxy")

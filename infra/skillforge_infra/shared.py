@@ -18,6 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from skillforge.resources import bucket_name
 
+from .registry import FUNCTIONS, FunctionSpec
 from .settings import EnvSettings
 
 
@@ -38,6 +39,7 @@ class Shared:
     alerts: sns.ITopic
     bus: events.IEventBus
     tables: dict[str, dynamodb.ITable]
+    functions: tuple[FunctionSpec, ...] = FUNCTIONS  # the registry (tests may add stand-ins)
 
     def bucket(self, scope: Construct, key: str) -> s3.IBucket:
         """The bucket by its physical name, not a cross-stack export: grants then name the bucket itself and

@@ -35,7 +35,6 @@ from .functions import (
 from .nag import ack
 from .registry import (
     EVENT_SOURCE,
-    FUNCTIONS,
     GLUE_JOBS,
     STATE_MACHINE_TRIGGERS,
     WORKFLOWS,
@@ -63,7 +62,7 @@ class WorkflowsStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.shared = shared
         self.functions: dict[str, lambda_.Function] = {}
-        workflow_specs = [spec for spec in FUNCTIONS if spec.stack == WORKFLOWS]
+        workflow_specs = [spec for spec in shared.functions if spec.stack == WORKFLOWS]
         if any(spec.exists(shared.root) for spec in workflow_specs):
             layer = skillforge_layer(self, shared)
             for spec in workflow_specs:
@@ -136,6 +135,14 @@ class WorkflowsStack(Stack):
                         managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
                             "service-role/AWSGlueServiceRole")])
         script.grant_read(role)
+        # The security configuration encrypts the job's CloudWatch logs: Glue associates the key on start.
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["logs:AssociateKmsKey"],
+            resources=[self.format_arn(service="logs", resource="log-group", resource_name="/aws-glue/*",
+                                       arn_format=ArnFormat.COLON_RESOURCE_NAME)]))
+        ack(role, "Glue creates its log groups under /aws-glue/ per run; the key can only be associated there.",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:"
+            "log-group:/aws-glue/*]")
         package = self._skillforge_package()
         package.grant_read(role)
         if job.database:

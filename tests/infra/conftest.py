@@ -25,6 +25,12 @@ from skillforge_infra import registry
 
 ENVIRONMENTS = ("dev", "prod")
 
+# A workflow function that exists only in the tests, so the workflows-stack function path (VPC, grants,
+# invoke from a state machine, alarms) is synthesized and checked even before teammates register theirs.
+STAND_IN_WORKFLOW_FUNCTION = registry.FunctionSpec(
+    "stand_in_step", "test stand-in workflow step", registry.WORKFLOWS, memory_mb=256, timeout_s=60,
+    reserved={"dev": None, "prod": 2}, pii_keys=("pii_user",), buckets_read=("exports",), publish_alerts=True)
+
 # Stand-in state machine: uses one placeholder of each kind the app provides, so grants are exercised.
 STAND_IN_ASL = {
     "Comment": "test stand-in",
@@ -38,7 +44,11 @@ STAND_IN_ASL = {
                   "Parameters": {"Entries": [{"EventBusName": "${EventBusName}", "Source": "skillforge.test",
                                               "DetailType": "t", "Detail": {}}]}, "Next": "Write"},
         "Write": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
-                  "Parameters": {"Bucket": "${ExportsBucketName}", "Key": "k", "Body": "b"}, "End": True},
+                  "Parameters": {"Bucket": "${ExportsBucketName}", "Key": "k", "Body": "b"}, "Next": "Step"},
+        "Step": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Parameters": {"FunctionName": "${StandInStepFunctionArn}", "Payload.$": "$"}, "Next": "Import"},
+        "Import": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                   "Parameters": {"JobName": "${OnetImportGlueJobName}"}, "End": True},
     },
 }
 
@@ -85,6 +95,9 @@ def build_scratch_root(root: Path, repo: Path = REPO) -> dict[str, list[str]]:
         (root / sub).mkdir()
     for name in registry.discovered_functions(repo):
         (root / "functions" / name).symlink_to(repo / "functions" / name)
+    stand_in = root / "functions" / STAND_IN_WORKFLOW_FUNCTION.name
+    stand_in.mkdir()
+    (stand_in / "handler.py").write_text("def handler(event, context):\n    return event\n")
     for spec in registry.FUNCTIONS:
         if not spec.exists(root):
             folder = root / "functions" / spec.name
@@ -119,7 +132,8 @@ def synthesize(env: str, root: Path, outdir: Path) -> Synth:
 
     error = None
     try:
-        build_app({"env": env, "aws:cdk:bundling-stacks": []}, outdir=str(outdir), root=root).synth()
+        build_app({"env": env, "aws:cdk:bundling-stacks": []}, outdir=str(outdir), root=root,
+                  extra_functions=(STAND_IN_WORKFLOW_FUNCTION,)).synth()
     except Exception as exc:  # noqa: BLE001 - nag failures surface here; the report says which
         error = str(exc).splitlines()[0]
     synth = Synth(env=env, outdir=outdir, error=error)

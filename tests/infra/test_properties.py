@@ -11,6 +11,8 @@ from skillforge.resources import RESOURCES, kms_alias, physical_name
 from skillforge_infra import registry
 from skillforge_infra.settings import ENVIRONMENTS
 
+from .conftest import STAND_IN_WORKFLOW_FUNCTION
+
 pytestmark = pytest.mark.infra
 
 
@@ -247,7 +249,7 @@ def test_alarms_cover_api_functions_database_queues_and_notify_the_alert_topic(s
         by_metric.setdefault(props["MetricName"], []).append(props)
     assert {"5XXError", "Latency", "Errors", "Throttles", "ServerlessDatabaseCapacity",
             "ACUUtilization", "ApproximateNumberOfMessagesVisible"} <= set(by_metric)
-    names = {physical_name(synth.env, s.name) for s in registry.FUNCTIONS}
+    names = {physical_name(synth.env, s.name) for s in (*registry.FUNCTIONS, STAND_IN_WORKFLOW_FUNCTION)}
     for metric in ("Errors", "Throttles"):
         watched = {d["Value"] for a in by_metric[metric] for d in a["Dimensions"]}
         assert watched == names
@@ -292,3 +294,46 @@ def test_migrations_run_at_deploy_through_a_provider(synth):
     functions = _functions(synth)
     env = functions[physical_name(synth.env, "db_migrate")]["Environment"]["Variables"]
     assert "SKILLFORGE_DB_SECRET_ARN" in env
+
+
+def test_state_machines_get_exactly_the_access_their_placeholders_name(synth):
+    workflows = synth.stack("workflows")["Resources"]
+    machines = {lid: r for lid, r in workflows.items() if r["Type"] == "AWS::StepFunctions::StateMachine"}
+    assert len(machines) == len(RESOURCES.state_machines)
+    for machine in machines.values():
+        props = machine["Properties"]
+        role_id = props["RoleArn"]["Fn::GetAtt"][0]
+        policy = json.dumps([r["Properties"]["PolicyDocument"] for r in workflows.values()
+                             if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]])
+        definition = json.dumps(props["DefinitionString"])
+        for placeholder, action in (("FunctionArn}", "lambda:InvokeFunction"), ("GlueJobName}", "glue:StartJobRun"),
+                                    ("TopicArn}", "sns:Publish"), ("QueueUrl}", "sqs:SendMessage"),
+                                    ("EventBusName}", "events:PutEvents")):
+            assert (placeholder in definition) == (action in policy), (props["StateMachineName"], action)
+        assert props["TracingConfiguration"] == {"Enabled": True}
+        assert props["LoggingConfiguration"]["Level"] == "ALL"
+
+
+def test_triggers_start_the_workflows(synth):
+    rules = synth.resources("AWS::Events::Rule", "workflows").values()
+    schedules = sorted(r["Properties"]["ScheduleExpression"] for r in rules if "ScheduleExpression" in r["Properties"])
+    assert schedules == sorted(t.schedule for t in registry.STATE_MACHINE_TRIGGERS.values() if t.schedule)
+    patterns = [r["Properties"]["EventPattern"] for r in rules if "EventPattern" in r["Properties"]]
+    assert sorted(p["detail-type"][0] for p in patterns) == sorted(
+        t.detail_type for t in registry.STATE_MACHINE_TRIGGERS.values() if t.detail_type)
+    assert all(p["source"] == [registry.EVENT_SOURCE] for p in patterns)
+
+
+def test_glue_jobs_run_in_the_vpc_with_encryption(synth):
+    jobs = synth.resources("AWS::Glue::Job")
+    assert {j["Properties"]["Name"] for j in jobs.values()} == {
+        physical_name(synth.env, job.name) for job in registry.GLUE_JOBS}
+    for job in jobs.values():
+        props = job["Properties"]
+        assert props["GlueVersion"] == "5.0"
+        assert props["SecurityConfiguration"] and props["Connections"]["Connections"]
+        assert "--extra-py-files" in props["DefaultArguments"]
+    (config,) = synth.resources("AWS::Glue::SecurityConfiguration").values()
+    encryption = config["Properties"]["EncryptionConfiguration"]
+    assert encryption["S3Encryptions"][0]["S3EncryptionMode"] == "SSE-KMS"
+    assert encryption["CloudWatchEncryption"]["CloudWatchEncryptionMode"] == "SSE-KMS"
