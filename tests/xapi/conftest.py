@@ -21,18 +21,19 @@ IP_DEFINITION = b'{"instrument": "O*NET Interest Profiler Short Form", "items": 
 IP_SHA256 = hashlib.sha256(IP_DEFINITION).hexdigest()
 
 
-def _rows(name: str) -> list[list[str]]:
-    with open(SAMPLE / name, encoding="utf-8-sig") as handle:
+def _rows(name: str, folder: Path = SAMPLE) -> list[list[str]]:
+    with open(folder / name, encoding="utf-8-sig") as handle:
         next(handle)
         return [line.rstrip("\n").split("\t") for line in handle if line.strip()]
 
 
-def seed_reference(conn) -> int:
-    """The sample's occupations with job zones and OI interest scores into the current (placeholder) release."""
+def seed_reference(conn, folder: Path = SAMPLE) -> int:
+    """An O*NET text release's occupations with job zones and OI interest scores (default: the committed
+    sample) into the current (placeholder) release."""
     schema = conn.execute("SELECT schema_name FROM onet_releases WHERE status = 'current'").fetchone()["schema_name"]
     release = conn.execute("SELECT release FROM onet_releases WHERE status = 'current'").fetchone()["release"]
-    zones = {r[0]: int(r[1]) for r in _rows("Job Zones.txt")}
-    occupations = _rows("Occupation Data.txt")
+    zones = {r[0]: int(r[1]) for r in _rows("Job Zones.txt", folder)}
+    occupations = _rows("Occupation Data.txt", folder)
     with conn.cursor() as cur:
         cur.executemany(f"INSERT INTO {schema}.occupations (onet_code, soc_code, title, soc_major_group, job_zone) "
                         "VALUES (%s, %s, %s, %s, %s)",
@@ -43,7 +44,7 @@ def seed_reference(conn) -> int:
         cur.executemany(f"INSERT INTO {schema}.occupation_interests (onet_code, element_id, riasec, scale_id, score) "
                         "VALUES (%s, %s, %s, %s, %s)",
                         [(r[0], r[1], RIASEC_BY_NAME[r[2]], r[3], float(r[4]))
-                         for r in _rows("Interests.txt") if r[3] == "OI"])
+                         for r in _rows("Interests.txt", folder) if r[3] == "OI"])
     return len(occupations)
 
 
