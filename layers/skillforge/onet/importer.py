@@ -139,6 +139,7 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
     result.previous_release = current["release"] if current else None
     same = admin.execute("""SELECT release, status FROM onet_releases
                              WHERE fingerprint = %s AND status IN ('current', 'retired', 'validated')
+                               AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = schema_name)
                              ORDER BY (status = 'current') DESC LIMIT 1""", (digest,)).fetchone()
     if same and not force:
         result.outcome = "unchanged"
