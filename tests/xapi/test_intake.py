@@ -248,3 +248,21 @@ def test_registry_and_index_can_be_reused_across_batches(xapi_db, app_conn):
     assert len(index) == 58
     result = ingest(app_conn, [ip(), ip()], channel="sqs", atomic=False, registry=registry, interest_index=index)
     assert result.committed and len(set(result.ids)) == 2
+
+
+def test_cli_apply_pending(xapi_db, app_conn, monkeypatch):
+    from skillforge.cli import app
+    from skillforge.config import get_settings
+    from typer.testing import CliRunner
+
+    statement = ip(email="cli@example.com")
+    ingest(app_conn, [statement], channel="sqs", atomic=False)
+    create_user(xapi_db, email="cli@example.com")
+    monkeypatch.setenv("DATABASE_URL", xapi_db)
+    get_settings.cache_clear()
+    try:
+        out = CliRunner().invoke(app, ["xapi", "apply-pending", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert out.exit_code == 0 and '"applied": 1' in out.stdout
+    assert assessment_row(xapi_db, statement["id"])["status"] == "completed"

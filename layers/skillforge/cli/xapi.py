@@ -94,3 +94,15 @@ def list_instruments(as_json: bool = JSON) -> None:
         items = [i.__dict__ for i in Registry.load(conn).all()]
     emit(items, as_json, "\n".join(f"{i['instrument_iri']}  {i['version']}  {i['assessment_type']}  {i['sha256']}"
                                    f"{'  (retired)' if i['retired'] else ''}" for i in items) or "no instruments")
+
+
+@xapi_app.command("apply-pending")
+def apply_pending_cmd(as_json: bool = JSON) -> None:
+    """Attach pending statements (learner unknown when they arrived) to users who exist now."""
+    from skillforge.cli._output import emit
+    from skillforge.db import connect
+    from skillforge.xapi.intake import apply_pending
+
+    with connect(tenant="*") as conn:
+        applied = apply_pending(conn)
+    emit({"applied": applied}, as_json, f"{applied} pending statement(s) applied")
