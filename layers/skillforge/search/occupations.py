@@ -19,8 +19,7 @@ from skillforge.reference.connection import fetch_all
 from skillforge.search import clean_text
 from skillforge.reference.releases import Release
 
-# Colloquial or abbreviated forms -> the wording O*NET uses. Only what the titles do not already contain
-# (the relevance set in docs/search-relevance.md shows each entry is needed).
+# Colloquial or abbreviated forms -> the wording O*NET uses, for what the titles lack or rank poorly.
 COLLOQUIAL: dict[str, str] = {
     "dev": "developer",
     "devs": "developer",
@@ -85,7 +84,8 @@ scored AS (
          * greatest(
              CASE WHEN c.normalized IN (q.qn, q.qx) THEN 1.0
                   WHEN btrim(regexp_replace(c.normalized, '\\s*\\([^)]*\\)', '', 'g')) IN (q.qn, q.qx) THEN 0.98
-                  WHEN c.normalized LIKE q.qn || '%%' OR c.normalized LIKE q.qx || '%%' THEN
+                  WHEN c.normalized IN (q.qn || 's', q.qx || 's', q.qn || 'es', q.qx || 'es') THEN 0.97
+                  WHEN c.normalized LIKE q.qn || ' %%' OR c.normalized LIKE q.qx || ' %%' THEN
                        0.80 + 0.1 * similarity(c.normalized, q.qx)
                   ELSE 0 END,
              0.85 * greatest(similarity(c.normalized, q.qn), similarity(c.normalized, q.qx)),
