@@ -21,6 +21,8 @@ from .workflows_stack import WorkflowsStack
 # Feature flags this app relies on (also in cdk.json for the cdk CLI).
 FEATURE_FLAGS: dict[str, Any] = {
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    # Producer stacks (data, storage) keep their exports while a consumer uses them.
+    "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 
 
