@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from skillforge.cli import app
+from typer.testing import CliRunner
 
 
 @pytest.mark.infra
@@ -20,7 +20,7 @@ def test_synth_writes_every_stack(tmp_path):
     assert names == sorted(f"Skillforge-dev-{n}" for n in
                            ("network", "data", "storage", "api", "workflows", "observability"))
     for stack in payload["stacks"]:
-        assert json.loads(open(stack["template"]).read())["Resources"]
+        assert json.loads(Path(stack["template"]).read_text())["Resources"]
 
 
 def test_unknown_environment_is_a_clear_error(tmp_path):
