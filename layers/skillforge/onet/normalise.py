@@ -418,31 +418,14 @@ def _technology(parsed, job_zones, out: Normalised) -> None:
         hot[eid] |= bool(is_hot)
         demand[eid] |= bool(in_demand)
         occ_rows.append((code, eid, example, str(ccode), ctitle, bool(is_hot), bool(in_demand)))
-    # co-occurrence over occupations, for technologies listed by at least two occupations
-    by_occupation: dict[str, list[str]] = defaultdict(list)
-    for eid, codes in occupations.items():
-        if len(codes) >= 2:
-            for code in codes:
-                by_occupation[code].append(eid)
-    pairs: Counter = Counter()
-    for eids in by_occupation.values():
-        eids.sort()
-        for i, a in enumerate(eids):
-            for b in eids[i + 1:]:
-                pairs[(a, b)] += 1
-    scored: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (a, b), inter in pairs.items():
-        if inter >= 2:
-            j = inter / (len(occupations[a]) + len(occupations[b]) - inter)
-            scored[a].append((-j, b))
-            scored[b].append((-j, a))
+    scored = _cooccurrence_related(occupations, min_shared=2, top=5)
     skill_rows, clusters = [], []
     for name in names:
         eid = ids[name]
         (ccode, ctitle), _ = commodity[eid].most_common(1)[0]
         zones = [job_zones[c] for c in occupations[eid] if c in job_zones]
         difficulty = min(5, max(1, round(sum(zones) / len(zones)))) if zones else 3
-        related = [b for _, b in sorted(scored.get(eid, []))[:5]]
+        related = scored.get(eid, [])
         skill_rows.append((eid, name, f"{name} ({ctitle})", "technical", None, difficulty, ctitle, related,
                            len(occupations[eid]), None, hot[eid], demand[eid], str(ccode)))
         clusters.append((ctitle, eid, "commodity"))
@@ -451,6 +434,36 @@ def _technology(parsed, job_zones, out: Normalised) -> None:
     out.add("occupation_technology_skills", ("onet_code", "element_id", "example", "commodity_code",
                                              "commodity_title", "hot_technology", "in_demand"), occ_rows)
     out.stats["technology_skills"] = len(skill_rows)
+
+
+def _cooccurrence_related(occupations: dict[str, set[str]], min_shared: int, top: int) -> dict[str, list[str]]:
+    """For each item, the `top` items listed by the most similar sets of occupations (Jaccard), sharing at
+    least `min_shared` occupations. Items listed by fewer than two occupations get none. A sparse
+    occupation x item matrix product in blocks keeps this well under a second for 29.0's ~8,700 items."""
+    import numpy as np
+
+    items = sorted(e for e, codes in occupations.items() if len(codes) >= 2)
+    if not items:
+        return {}
+    codes = sorted({c for e in items for c in occupations[e]})
+    code_index = {c: i for i, c in enumerate(codes)}
+    matrix = np.zeros((len(items), len(codes)), dtype=np.float32)
+    for i, e in enumerate(items):
+        matrix[i, [code_index[c] for c in occupations[e]]] = 1.0
+    sizes = matrix.sum(axis=1)
+    related: dict[str, list[str]] = {}
+    block = 512
+    for start in range(0, len(items), block):
+        shared = matrix[start:start + block] @ matrix.T  # (block x items) co-occurrence counts
+        union = sizes[start:start + block, None] + sizes[None, :] - shared
+        jaccard = np.where(shared >= min_shared, shared / np.maximum(union, 1), 0.0)
+        for offset in range(jaccard.shape[0]):
+            jaccard[offset, start + offset] = 0.0
+        best = np.argsort(-jaccard, axis=1, kind="stable")[:, :top]
+        for offset, row in enumerate(best):
+            i = start + offset
+            related[items[i]] = [items[j] for j in row if jaccard[offset, j] > 0]
+    return related
 
 
 def _aliases(out: Normalised) -> None:
