@@ -56,7 +56,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "career_api", "HTTP API /v1/* (reference data, match, people routes)", API,
         memory_mb=1024, timeout_s=29, reserved={"dev": None, "prod": 400},
         pii_keys=("pii_user", "pii_employment", "pii_partner"),
-        buckets_read=("exports",), buckets_write=("partner-landing",),
+        buckets_read=("exports", "quarantine"),  # DSAR download links, partner quarantine reports
         queues_send=("notifications",), secrets_read=("blind-index-key",),
         put_events=True, idempotency=True,
     ),
@@ -67,9 +67,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "xapi_batch", "Consumes the xapi-intake queue in batches", API,
-        memory_mb=512, timeout_s=100, reserved={"dev": None, "prod": 20},
+        memory_mb=512, timeout_s=20, reserved={"dev": None, "prod": 20},
         queue_source="xapi-intake", batch_size=25, idempotency=True,
     ),
+    # Consumers: AWS asks for a queue visibility timeout of at least 6x the function timeout (test_properties).
     # Runs Alembic at deploy time through the custom resource; one at a time.
     FunctionSpec(
         "db_migrate", "Alembic migrations at deploy (custom resource)", API,

@@ -337,3 +337,12 @@ def test_glue_jobs_run_in_the_vpc_with_encryption(synth):
     encryption = config["Properties"]["EncryptionConfiguration"]
     assert encryption["S3Encryptions"][0]["S3EncryptionMode"] == "SSE-KMS"
     assert encryption["CloudWatchEncryption"]["CloudWatchEncryptionMode"] == "SSE-KMS"
+
+
+def test_queue_consumers_time_out_well_within_the_visibility_timeout():
+    queues = {q.key: q for q in RESOURCES.queues}
+    consumers = [spec for spec in registry.FUNCTIONS if spec.queue_source]
+    assert consumers
+    for spec in consumers:
+        # AWS guidance for SQS event sources: visibility >= 6 x function timeout, or retries overlap.
+        assert queues[spec.queue_source].visibility_timeout_s >= 6 * spec.timeout_s, spec.name
