@@ -266,3 +266,84 @@ def test_cli_apply_pending(xapi_db, app_conn, monkeypatch):
         get_settings.cache_clear()
     assert out.exit_code == 0 and '"applied": 1' in out.stdout
     assert assessment_row(xapi_db, statement["id"])["status"] == "completed"
+
+
+SKILLS_TEST = "https://assessments.example.org/instruments/skills-check"
+
+
+def skills_statement(skills, **kwargs) -> dict:
+    from skillforge.xapi.vocabulary import EXT_SKILLS
+
+    statement = ip(**kwargs)
+    statement["object"]["id"] = SKILLS_TEST
+    statement["result"]["extensions"] = {EXT_SKILLS: skills}
+    return statement
+
+
+def register_skills_test(url):
+    with owner(url) as conn:
+        conn.execute("INSERT INTO assessment_instruments (instrument_iri, version, sha256, assessment_type) "
+                     "VALUES (%s, '2.0', %s, 'skills_test')", (SKILLS_TEST, IP_SHA256))
+
+
+def test_skills_test_updates_the_match(xapi_db, app_conn):
+    register_skills_test(xapi_db)
+    with owner(xapi_db) as conn:
+        publish_directory(conn, changed_by="test")
+    calls = []
+
+    def matcher(skills, job_zone, limit):
+        calls.append((skills, job_zone, limit))
+        return [{"onet_code": "47-2111.00", "title": "Electricians", "match_score": 81.5, "adjusted_score": 84.0,
+                 "gaps": []}]
+
+    skills = [{"element_id": "2.B.3.m", "level": 4.5}, {"name": "Troubleshooting", "level": 4}]
+    statement = skills_statement(skills)
+    result = ingest(app_conn, [statement], channel="http", skills_matcher=matcher)
+    assert result.committed and calls == [(skills, None, 10)]
+    row = assessment_row(xapi_db, statement["id"])
+    assert row["assessment_type"] == "skills_test" and row["scores"]["skills"] == skills
+    assert row["recommended_onet_code"] == "47-2111.00" and row["recommended_pathway_id"] is not None
+    assert row["recommendations"][0]["match_score"] == 81.5
+
+    missing = skills_statement([])
+    del missing["result"]["extensions"]
+    assert ingest(app_conn, [missing], channel="http").outcomes[0].errors[0]["rule"] == "assessment.skills-missing"
+    bad = skills_statement([{"name": "Welding", "level": 9}])
+    assert ingest(app_conn, [bad], channel="http").outcomes[0].errors[0]["rule"] == "assessment.skills"
+
+
+def test_skills_test_with_the_real_matching_over_the_imported_sample(fresh_db_url, kms_stack, monkeypatch):
+    from skillforge.matching import matrix
+    from skillforge.onet.importer import import_release
+    from skillforge.reference import connection, releases
+
+    from tests.xapi.conftest import SAMPLE
+
+    assert import_release(SAMPLE, url=fresh_db_url).outcome == "published"
+    register_skills_test(fresh_db_url)
+    connection.configure(fresh_db_url)
+    releases.clear_cache()
+    matrix.clear_cache()
+    try:
+        from skillforge.db import connect
+
+        with owner(fresh_db_url) as conn:
+            element = conn.execute("SELECT element_id FROM occupation_skills WHERE onet_code = '15-1252.00' "
+                                   "ORDER BY importance DESC NULLS LAST LIMIT 3").fetchall()
+        skills = [{"element_id": r["element_id"], "level": 5} for r in element]
+        statement = skills_statement(skills)
+        with connect(fresh_db_url, tenant="*") as conn:
+            assert ingest(conn, [statement], channel="http").committed
+            unknown = skills_statement([{"element_id": "9.Z.9.z", "level": 3}])
+            assert ingest(conn, [unknown], channel="http").committed
+        row = assessment_row(fresh_db_url, statement["id"])
+        assert row["recommended_onet_code"] and len(row["recommendations"]) == 10
+        scores = [r["match_score"] for r in row["recommendations"]]
+        assert all(isinstance(s, (int, float)) for s in scores)
+        note = assessment_row(fresh_db_url, unknown["id"])
+        assert note["recommended_onet_code"] is None and note["scores"]["recommendation_note"]
+    finally:
+        connection.configure(None)
+        releases.clear_cache()
+        matrix.clear_cache()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ def validate(
 ) -> None:
     """Print one JSON line per statement: {"index", "valid", "errors": [{"path", "rule", "message"}]}.
     Exit 0 when all are valid, 1 when any is invalid, 2 when the input cannot be read."""
+    from skillforge.xapi.models import StatementReport
     from skillforge.xapi.payload import PayloadError, parse_statements
     from skillforge.xapi.validator import validate_statement
 
@@ -37,7 +37,8 @@ def validate(
     for index, statement in enumerate(statements):
         errors = validate_statement(statement)
         invalid += bool(errors)
-        out.write(json.dumps({"index": index, "valid": not errors, "errors": errors}, ensure_ascii=False) + "\n")
+        report = StatementReport.model_validate({"index": index, "valid": not errors, "errors": errors})
+        out.write(report.model_dump_json() + "\n")
     out.flush()
     if not as_json:
         typer.echo(f"{len(statements)} statement(s): {len(statements) - invalid} valid, {invalid} invalid", err=True)

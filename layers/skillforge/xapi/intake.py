@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -40,6 +40,8 @@ OK_STATUSES = frozenset({"stored", "pending_user", "voided", "duplicate"})
 # Properties an LRS sets or may rewrite: not part of "the same statement" (xAPI statement comparison).
 _NOT_COMPARED = ("stored", "authority", "version")
 RECOMMENDATION_LIMIT = 10
+# (skills, job_zone, limit) -> ranked occupations [{"onet_code", "title", "match_score", "adjusted_score"}]
+SkillsMatcher = Callable[[list, Any, int], list]
 
 
 @dataclass
@@ -228,6 +230,9 @@ def _scores(statement: dict, instrument: Instrument, errors: list[dict]) -> tupl
             job_zone = None
         else:
             scores["job_zone"] = job_zone
+    if instrument.assessment_type == "skills_test" and EXT_SKILLS not in extensions:
+        errors.append(_err(f"$.result.extensions.{EXT_SKILLS}", "assessment.skills-missing",
+                           f"a skills-test result needs the measured skills under {EXT_SKILLS}"))
     if EXT_SKILLS in extensions:
         skills = extensions[EXT_SKILLS]
         path = f"$.result.extensions.{EXT_SKILLS}"
@@ -312,7 +317,8 @@ def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: set
 # -- database phase --------------------------------------------------------------------------------------
 def ingest(conn, statements: list[Any], *, channel: str, partner_code: str | None = None, atomic: bool = True,
            attachment_hashes: set[str] | None = None, registry: Registry | None = None,
-           interest_index: InterestIndex | None = None, now: datetime | None = None) -> IntakeResult:
+           interest_index: InterestIndex | None = None, skills_matcher: SkillsMatcher | None = None,
+           now: datetime | None = None) -> IntakeResult:
     """Validate and store a batch (see the module docstring). `conn` must be scoped to tenant '*'.
     The work is one transaction: committed here when `conn` is idle, a savepoint inside the caller's
     transaction otherwise."""
@@ -326,7 +332,7 @@ def ingest(conn, statements: list[Any], *, channel: str, partner_code: str | Non
                 raise _Abort
             if prepared:
                 _store(conn, prepared, outcomes, channel=channel, partner_code=partner_code, atomic=atomic,
-                       interest_index=interest_index, now=now)
+                       interest_index=interest_index, skills_matcher=skills_matcher, now=now)
     except _Abort:
         for o in outcomes:
             if o.status == "accepted":
@@ -336,7 +342,8 @@ def ingest(conn, statements: list[Any], *, channel: str, partner_code: str | Non
 
 
 def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel: str, partner_code: str | None,
-           atomic: bool, interest_index: InterestIndex | None, now: datetime) -> None:
+           atomic: bool, interest_index: InterestIndex | None, skills_matcher: SkillsMatcher | None,
+           now: datetime) -> None:
     from skillforge.pii import encrypt
 
     ids = [p.statement_id for p in prepared]
@@ -363,6 +370,9 @@ def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel:
 
     _resolve_users(conn, [p for p in new if p.voids is None], partner_code)
     _recommend(conn, [p for p in new if p.profile is not None], interest_index)
+    _recommend_from_skills(conn, [p for p in new if p.instrument is not None and p.profile is None
+                                  and p.instrument.assessment_type == "skills_test" and "skills" in p.scores],
+                           skills_matcher)
 
     # Targets voided earlier (their voiding statement arrived first), or voided within this batch.
     new_ids = [p.statement_id for p in new]
@@ -506,6 +516,10 @@ def _recommend(conn, items: list[_Prepared], interest_index: InterestIndex | Non
             p.scores["recommendation_note"] = str(exc)
             continue
         p.recommendations = [r.as_dict() for r in ranked]
+    _attach_pathways(conn, items)
+
+
+def _attach_pathways(conn, items: list[_Prepared]) -> None:
     codes = sorted({r["onet_code"] for p in items for r in p.recommendations})
     if not codes:
         return
@@ -519,6 +533,32 @@ def _recommend(conn, items: list[_Prepared], interest_index: InterestIndex | Non
         if best:
             p.recommended_onet_code = best["onet_code"]
             p.recommended_pathway_id = best["pathway_id"]
+
+
+def default_skills_matcher(skills: list, job_zone: int | None, limit: int) -> list:
+    """The career API's matching (POST /v1/match) over the current O*NET release."""
+    from skillforge.matching.service import match
+    from skillforge.reference.releases import current_release
+
+    return match(current_release(), skills, limit, job_zone=job_zone)["items"]
+
+
+def _recommend_from_skills(conn, items: list[_Prepared], matcher: SkillsMatcher | None) -> None:
+    """A skills test updates the learner's match: the occupations that best fit the measured skills."""
+    if not items:
+        return
+    from skillforge.api.errors import ApiError
+
+    matcher = matcher or default_skills_matcher
+    for p in items:
+        try:
+            found = matcher(p.scores["skills"], p.job_zone, RECOMMENDATION_LIMIT)
+        except ApiError as exc:  # unknown skills, no release loaded: the assessment is kept without a match
+            p.scores["recommendation_note"] = exc.message
+            continue
+        p.recommendations = [{k: item.get(k) for k in ("onet_code", "title", "match_score", "adjusted_score")}
+                             for item in found]
+    _attach_pathways(conn, items)
 
 
 # -- pending statements ------------------------------------------------------------------------------
