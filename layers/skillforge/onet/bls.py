@@ -181,7 +181,7 @@ def read_projections(path: Path, report: Report) -> dict[str, Projection]:
             report.error(name, line, EP_COLUMNS["code"], "type.soc_code", f"{code!r} is not a SOC code (NN-NNNN)")
             continue
 
-        def text(key: str) -> str | None:
+        def text(key: str, row: list[str] = row) -> str | None:
             value = row[idx[key]].strip()
             return None if value in NOT_AVAILABLE else value
 

