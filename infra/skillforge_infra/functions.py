@@ -93,7 +93,9 @@ def _grant(fn: lambda_.Function, spec: FunctionSpec, shared: Shared) -> None:
     if spec.database:
         shared.proxy.grant_connect(fn, APP_DB_USER)
     for key in spec.pii_keys:
+        # skillforge.pii resolves the alias to the key ARN (DescribeKey) for the Encryption SDK.
         shared.keys[key].grant_encrypt_decrypt(fn)
+        shared.keys[key].grant(fn, "kms:DescribeKey")
     for bucket in spec.buckets_read:
         shared.bucket(fn, bucket).grant_read(fn)
     for bucket in spec.buckets_write:

@@ -58,17 +58,19 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         pii_keys=("pii_user", "pii_employment", "pii_partner"),
         buckets_read=("exports", "quarantine"),  # DSAR download links, partner quarantine reports
         queues_send=("notifications",), secrets_read=("blind-index-key",),
-        put_events=True, idempotency=True,
+        put_events=True,  # UserDeletionRequested / UserExportRequested start the GDPR workflows
     ),
     FunctionSpec(
         "xapi_api", "POST /v1/xapi/statements (validate, store or enqueue)", API,
         memory_mb=512, timeout_s=29, reserved={"dev": None, "prod": 100},
-        queues_send=("xapi-intake",), idempotency=True,
+        # Statements are stored encrypted under pii_user; actors are looked up by blind index.
+        pii_keys=("pii_user",), secrets_read=("blind-index-key",),
     ),
     FunctionSpec(
         "xapi_batch", "Consumes the xapi-intake queue in batches", API,
         memory_mb=512, timeout_s=20, reserved={"dev": None, "prod": 20},
-        queue_source="xapi-intake", batch_size=25, idempotency=True,
+        queue_source="xapi-intake", batch_size=25,
+        pii_keys=("pii_user",), secrets_read=("blind-index-key",),
     ),
     # Consumers: AWS asks for a queue visibility timeout of at least 6x the function timeout (test_properties).
     # Runs Alembic at deploy time through the custom resource; one at a time.

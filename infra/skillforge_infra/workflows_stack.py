@@ -149,6 +149,7 @@ class WorkflowsStack(Stack):
             shared.proxy.grant_connect(role, APP_DB_USER)
         for key in job.pii_keys:
             shared.keys[key].grant_encrypt_decrypt(role)
+            shared.keys[key].grant(role, "kms:DescribeKey")
         shared.keys["data"].grant_encrypt_decrypt(role)  # the security configuration's key
         for bucket in job.buckets_read:
             shared.bucket(role, bucket).grant_read(role)
