@@ -77,3 +77,8 @@ def test_bom_is_tolerated(tmp_path):
     path.write_bytes("\ufeff".encode() + json.dumps(minimal()).encode())
     result, lines = run([str(path)])
     assert result.exit_code == 0 and lines[0]["valid"]
+
+
+def test_deeply_nested_json_is_unreadable_not_a_crash():
+    result, _ = run(["-"], "[" * 200_000 + "]" * 200_000)
+    assert result.exit_code == 2 and "nested too deeply" in result.stderr

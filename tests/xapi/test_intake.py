@@ -347,3 +347,20 @@ def test_skills_test_with_the_real_matching_over_the_imported_sample(fresh_db_ur
         connection.configure(None)
         releases.clear_cache()
         matrix.clear_cache()
+
+
+def test_absurd_duration_is_rejected_not_a_crash(xapi_db, app_conn):
+    statement = ip(duration="P99999999999Y")
+    result = ingest(app_conn, [statement], channel="http")
+    assert result.outcomes[0].errors[0]["rule"] == "assessment.duration-range"
+
+
+def test_forget_pending_erases_statements_waiting_for_a_learner(xapi_db, app_conn):
+    from skillforge.xapi.intake import forget_pending
+
+    mine, theirs = ip(email="erase.me@example.com"), ip(email="keep@example.com")
+    ingest(app_conn, [mine, theirs], channel="http")
+    assert forget_pending(app_conn, email="Erase.Me@example.com") == 1
+    assert statement_row(xapi_db, mine["id"]) is None and assessment_row(xapi_db, mine["id"]) is None
+    assert statement_row(xapi_db, theirs["id"]) is not None
+    assert forget_pending(app_conn, email="erase.me@example.com", partner_code="acme-careers") == 0

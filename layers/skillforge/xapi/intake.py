@@ -303,7 +303,11 @@ def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: set
                 item.scores, item.profile, item.job_zone = _scores(statement, instrument, errors)
             moment = parse_timestamp(statement["timestamp"]) if "timestamp" in statement else now
             duration = (statement.get("result") or {}).get("duration")
-            item.administered_at = moment - parse_duration(duration) if duration else moment
+            try:
+                item.administered_at = moment - parse_duration(duration) if duration else moment
+            except OverflowError:
+                errors.append(_err("$.result.duration", "assessment.duration-range",
+                                   "the duration reaches before year 1: it cannot be an assessment's length"))
             completed = (statement.get("result") or {}).get("completion") is True or verb_id in COMPLETION_VERBS
             item.completed_at = moment if completed else None
         if errors:
@@ -630,6 +634,26 @@ def _attach(conn, user_id: str, partner_code: str | None, hashes: Iterable[bytes
     return len(ids)
 
 
+def forget_pending(conn, *, email: str | None = None, external_ref: str | None = None,
+                   partner_code: str | None = None) -> int:
+    """Erasure (GDPR/CCPA) of statements still waiting for their learner: a deleted or never-created user's
+    pending statements are found by the actor's blind index, not by user_id. Returns how many were deleted."""
+    from skillforge.pii import blind_index
+
+    hashes = ([blind_index(email)] if email else []) + (
+        [blind_index(external_ref, kind="external_ref")] if external_ref else [])
+    if not hashes:
+        return 0
+    with conn.transaction():
+        ids = [r["statement_id"] for r in conn.execute(
+            "SELECT statement_id FROM xapi_statements WHERE user_id IS NULL AND actor_hash = ANY(%s) "
+            "AND partner_code IS NOT DISTINCT FROM %s", (hashes, partner_code)).fetchall()]
+        if not ids:
+            return 0
+        conn.execute("DELETE FROM assessments WHERE statement_id = ANY(%s) AND user_id IS NULL", (ids,))
+        return conn.execute("DELETE FROM xapi_statements WHERE statement_id = ANY(%s)", (ids,)).rowcount
+
+
 def decrypt_statement(ciphertext: bytes) -> dict:
     from skillforge.pii import decrypt
 
@@ -637,4 +661,4 @@ def decrypt_statement(ciphertext: bytes) -> dict:
 
 
 __all__ = ["IntakeResult", "Outcome", "apply_pending", "apply_pending_for_user", "content_hash",
-           "decrypt_statement", "ingest", "parse_duration", "parse_timestamp", "prepare"]
+           "decrypt_statement", "forget_pending", "ingest", "parse_duration", "parse_timestamp", "prepare"]

@@ -40,6 +40,8 @@ def parse_statements(text: str | bytes, *, allow_json_lines: bool = True) -> tup
         raise PayloadError("input is empty: expected a statement, a JSON array or JSON Lines")
     try:
         value = _decoder.decode(text)
+    except RecursionError as exc:
+        raise PayloadError("malformed JSON: nested too deeply") from exc
     except ValueError as whole_error:
         if not allow_json_lines:
             raise PayloadError(f"malformed JSON: {whole_error}") from whole_error
@@ -49,6 +51,8 @@ def parse_statements(text: str | bytes, *, allow_json_lines: bool = True) -> tup
                 continue
             try:
                 statements.append(_decoder.decode(line))
+            except RecursionError as exc:
+                raise PayloadError(f"line {number}: malformed JSON: nested too deeply") from exc
             except ValueError as exc:
                 if number == 1 and len(statements) == 0 and _looks_multiline(text):
                     raise PayloadError(f"malformed JSON: {whole_error}") from whole_error
