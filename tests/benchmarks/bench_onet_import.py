@@ -48,7 +48,7 @@ def _cli_import(url: str) -> tuple[dict, float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     done = subprocess.run([str(Path(sys.executable).parent / "skillforge"), "onet", "import", str(ONET),
-                           "--bls", str(BLS), "--json"], capture_output=True, text=True, env=env, timeout=600)
+                           "--bls", str(BLS), "--json"], capture_output=True, text=True, env=env, timeout=600, check=False)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if done.returncode != 0:

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url}
     return subprocess.run([str(Path(sys.executable).parent / "skillforge"), "onet", *args],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+                          check=False)
 
 
 def test_import_json_then_unchanged_then_releases(fresh_db_url: str):

@@ -7,13 +7,20 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-
 from skillforge.onet.bls import read_bls
-from skillforge.onet.jaat import DEFAULT_CONTENT_DIR, JaatRecord, apply_overrides, generate, growth_label, sentences
+from skillforge.onet.jaat import (
+    DEFAULT_CONTENT_DIR,
+    JaatRecord,
+    apply_overrides,
+    generate,
+    growth_label,
+    sentences,
+)
 from skillforge.onet.normalise import normalise
 from skillforge.onet.parse import parse_release, read_inputs
 from skillforge.onet.report import Report
 from skillforge.onet.source import ReleaseSource
+
 from tests.onet.helpers import SAMPLE
 
 
@@ -31,7 +38,7 @@ def sample_records():
 def test_a_valid_record_for_every_occupation(sample_records):
     norm, records, _ = sample_records
     assert set(records) == set(norm.occupations)
-    for code, record in records.items():
+    for record in records.values():
         JaatRecord.model_validate(record.model_dump())  # round-trips through the schema
         assert 2 <= len(sentences(record.summary)) <= 3
         assert record.limited_data or 5 <= len(record.essential_skills) <= 10

