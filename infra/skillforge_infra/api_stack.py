@@ -103,6 +103,8 @@ class ApiStack(Stack):
             self, "Api", rest_api_name=physical_name(env, "api"),
             description="SkillForge HTTP API v1",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # xAPI attachments arrive as multipart/mixed with binary parts: pass them base64-encoded, untouched.
+            binary_media_types=["multipart/mixed"],
             cloud_watch_role=True,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE, tracing_enabled=True, metrics_enabled=True,

@@ -128,6 +128,7 @@ def test_api_throttling_tracing_logging_and_validation(synth):
     api.has_resource_properties("AWS::ApiGateway::RequestValidator", {
         "ValidateRequestBody": True, "ValidateRequestParameters": True})
     api.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
+    api.has_resource_properties("AWS::ApiGateway::RestApi", {"BinaryMediaTypes": ["multipart/mixed"]})
     api.has_resource_properties("AWS::WAFv2::WebACL", {
         "Rules": Match.array_with([Match.object_like({"Statement": {"RateBasedStatement": Match.any_value()}})])})
 
