@@ -36,3 +36,20 @@ def test_acknowledgments_all_carry_a_reason():
 
     with pytest.raises(ValueError, match="reason"):
         ack(None, "  ", "AwsSolutions-S1")
+
+
+def test_an_unacknowledged_finding_fails_the_synth(monkeypatch, scratch_root, tmp_path):
+    """The nag check is live: drop one acknowledgment and the synth fails, naming the rule and construct."""
+    from skillforge_infra import api_stack, nag
+
+    from .conftest import synthesize
+
+    def ack_all_but_cog2(scope, reason, *rule_ids):
+        kept = [r for r in rule_ids if r != "AwsSolutions-COG2"]
+        if kept:
+            nag.ack(scope, reason, *kept)
+
+    monkeypatch.setattr(api_stack, "ack", ack_all_but_cog2)
+    synth = synthesize("dev", scratch_root, tmp_path / "out")
+    assert synth.error is not None
+    assert synth.violations() == ["AwsSolutions: AwsSolutions-COG2 at Skillforge-dev-api/Users/Resource"]
