@@ -12,7 +12,7 @@ import pytest
 from psycopg.rows import dict_row
 from skillforge.onet.importer import import_release
 from skillforge.onet.normalise import SOC_MAJOR_GROUPS
-from skillforge.onet.releases import ReleaseError, list_releases, rollback
+from skillforge.onet.releases import ReleaseError, list_releases, prune, rollback
 
 from tests.onet.helpers import SAMPLE, copy_sample, find_line, lines, make_zip, set_field, write_lines
 
@@ -243,6 +243,13 @@ def test_changelog_rollback_and_point_in_time(fresh_db_url: str, tmp_path: Path)
         rollback(fresh_db_url, to="29.1")
     with pytest.raises(ReleaseError, match="not registered"):
         rollback(fresh_db_url, to="12.0")
+    # retention: keep one retired release (29.0); the placeholder's schema goes, its row stays
+    assert prune(fresh_db_url, keep=1) == ["0.0"]
+    retained = {r["release"]: r["retained"] for r in list_releases(fresh_db_url)}
+    assert retained == {"29.1": True, "29.0": True, "0.0": False}
+    with pytest.raises(ReleaseError, match="no longer retained"):
+        rollback(fresh_db_url, to="0.0")
+    assert prune(fresh_db_url, keep=1) == []
 
 
 def test_shrinking_release_is_refused_unless_allowed(fresh_db_url: str, tmp_path: Path):

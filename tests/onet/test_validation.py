@@ -259,3 +259,18 @@ def test_annual_median_below_federal_minimum(tmp_path: Path):
     error = only_error(report)
     assert (error.column, error.rule) == ("A_MEDIAN", "wage.below_minimum")
     assert "15,080" in error.message
+
+
+def test_bls_files_not_utf8_or_with_a_wrong_header(tmp_path: Path):
+    oews = tmp_path / "oews_national_may2025.csv"
+    data = (BLS / "oews_national_may2025.csv").read_bytes()
+    oews.write_bytes(data.replace(b"Registered Nurses", b"Registered Nurs\xe9s", 1))
+    ep = tmp_path / "ep_2024-34_table_1_2.csv"
+    ep.write_text((BLS / "ep_2024-34_table_1_2.csv").read_text(encoding="utf-8")
+                  .replace("Occupational openings", "Openings"), encoding="utf-8")
+    report = Report()
+    read_bls(oews, ep, report)
+    found = {(p.file, p.rule) for p in report.errors()}
+    assert found == {("oews_national_may2025.csv", "encoding.utf8"), ("ep_2024-34_table_1_2.csv", "header.mismatch")}
+    encoding = report.find(rule="encoding.utf8")[0]
+    assert encoding.line == data[:data.index(b"Registered Nurses")].count(b"\n") + 1

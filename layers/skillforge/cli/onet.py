@@ -135,6 +135,21 @@ def rollback_cmd(to: str | None = typer.Option(None, "--to", help="Release to ma
     emit(result, as_json, f"current release: {result['to']} (was {result['from']})")
 
 
+@onet_app.command("prune")
+def prune_cmd(keep: int = typer.Option(2, "--keep", help="Retired releases to retain for rollback and "
+                                                          "point-in-time reads"),
+              as_json: bool = JSON) -> None:
+    """Drop the schemas of older retired releases (the current release and the newest KEEP retired stay)."""
+    from skillforge.onet.releases import ReleaseError, prune
+
+    try:
+        dropped = prune(keep=keep)
+    except ReleaseError as exc:
+        fail(str(exc), as_json)
+        return
+    emit({"dropped": dropped}, as_json, f"dropped: {', '.join(dropped)}" if dropped else "nothing to drop")
+
+
 @onet_app.command("changelog")
 def changelog_cmd(release: str | None = typer.Option(None, "--release", help="Release the changes lead to "
                                                                               "(default: the latest)"),

@@ -59,6 +59,31 @@ def rollback(url: str | None = None, to: str | None = None) -> dict:
     return {"from": current["release"] if current else None, "to": to}
 
 
+def prune(url: str | None = None, keep: int = 2) -> list[str]:
+    """Drop the schemas of retired releases beyond the `keep` most recently current ones (the current release
+    is never touched). Their `onet_releases` rows stay (occupation_codes and the changelog refer to them);
+    `onet releases` shows them as not retained. Returns the releases whose schema was dropped."""
+    from psycopg import sql
+
+    from skillforge.db import connect
+
+    if keep < 1:
+        raise ReleaseError("--keep must be at least 1 (the release to roll back to)")
+    with connect(url, app_role=False) as conn:
+        if not conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()["ok"]:
+            raise ReleaseError("an O*NET import is running; prune when it has finished")
+        rows = conn.execute("""
+            SELECT release, schema_name FROM onet_releases r
+             WHERE status IN ('retired', 'validated')
+               AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name)
+             ORDER BY made_current_at DESC NULLS LAST, string_to_array(release, '.')::int[] DESC
+            OFFSET %s""", (keep,)).fetchall()
+        for row in rows:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(row["schema_name"])))
+        conn.commit()
+    return [r["release"] for r in rows]
+
+
 def resolve_release_schema(conn, release: str | None) -> tuple[str, str]:
     """(release, schema) for point-in-time reads: the given release if it is registered and retained, else the
     current one. Never interpolate `release` itself into SQL: use the returned schema with sql.Identifier."""
