@@ -309,7 +309,8 @@ def _titles_tasks_related(parsed, out: Normalised) -> None:
 def _profiles(parsed, out: Normalised) -> None:
     out.add("occupation_interests", ("onet_code", "element_id", "riasec", "scale_id", "score", "date",
                                      "domain_source"),
-            [(r[0], r[1], RIASEC.get(r[1]), r[3], r[4], r[5], r[6]) for r in _rows(parsed, "Interests.txt")])
+            [(r[0], r[1], RIASEC[r[1]], r[3], r[4], r[5], r[6]) for r in _rows(parsed, "Interests.txt")
+             if r[3] == "OI" and r[1] in RIASEC])  # the IH high points become occupations.interest_code
     out.add("occupation_work_values", ("onet_code", "element_id", "name", "scale_id", "value", "date",
                                        "domain_source"), [tuple(r) for r in _rows(parsed, "Work Values.txt")])
     out.add("occupation_work_styles", ("onet_code", "element_id", "name", "importance", "n", "standard_error",
@@ -323,6 +324,7 @@ def _profiles(parsed, out: Normalised) -> None:
              for r in _rows(parsed, "Work Context.txt")])
     out.add("occupation_education", ("onet_code", "element_id", "scale_id", "category", "percent", "n",
                                      "standard_error", "recommend_suppress", "date", "domain_source"),
+            # category 0 = not a categorical row (the IM ratings of certification/apprenticeship importance)
             [(r[0], r[1], r[3], r[4] if r[4] is not None else 0, r[5], r[6], r[7], bool(r[10]), r[11], r[12])
              for r in _rows(parsed, "Education, Training, and Experience.txt")])
 
