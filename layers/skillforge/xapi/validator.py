@@ -68,7 +68,6 @@ RULES = {
     "voiding.object": "a voiding statement's object must be a StatementRef",
     "version": "version must start with 1.0. (1.0.x)",
     "number": "a finite JSON number is required",
-    "empty": "the value must not be empty",
 }
 
 # -- lexical rules -------------------------------------------------------------------------------------
@@ -427,9 +426,7 @@ class _Checker:
             if "id" not in component:
                 self.err(f"{cpath}.id", "required", "an interaction component needs id")
             elif self.string(component["id"], f"{cpath}.id"):
-                if not component["id"]:
-                    self.err(f"{cpath}.id", "empty", "an interaction component id must not be empty")
-                elif component["id"] in seen:
+                if component["id"] in seen:
                     self.err(f"{cpath}.id", "interaction.component-id-duplicate",
                              f"component id {component['id']!r} appears more than once in this list")
                 seen.add(component["id"])
