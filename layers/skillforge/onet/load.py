@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 
 import psycopg
 from psycopg import sql
@@ -222,6 +223,28 @@ def mark_failed(conn: psycopg.Connection, release: str, report: dict) -> None:
 
 def publish(conn: psycopg.Connection, release: str) -> None:
     conn.execute("SELECT sf_onet_publish(%s)", (release,))
+
+
+PUBLISH_ATTEMPTS = 5
+PUBLISH_LOCK_TIMEOUT = "3s"
+
+
+def publish_with_retry(conn: psycopg.Connection, release: str, step=None, on_retry=None) -> None:
+    """Run the publish step (default: re-point the views) in a savepoint with a lock timeout, retrying when
+    long-running readers hold the views (or a reader's lock order would deadlock with ours)."""
+    step = step or (lambda: publish(conn, release))
+    for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+        try:
+            with conn.transaction():
+                conn.execute(f"SET LOCAL lock_timeout = '{PUBLISH_LOCK_TIMEOUT}'")
+                step()
+            return
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected) as exc:
+            if attempt == PUBLISH_ATTEMPTS:
+                raise
+            if on_retry:
+                on_retry(f"publish waited for readers ({type(exc).__name__}); retry {attempt}")
+            time.sleep(0.2 * attempt)
 
 
 def start_run(conn: psycopg.Connection, release: str | None, source: str, fingerprint: str | None) -> int:

@@ -54,7 +54,7 @@ def rollback(url: str | None = None, to: str | None = None) -> dict:
                                f"made current")
         if not load.schema_exists(conn, target["schema_name"]):
             raise ReleaseError(f"release {to}: schema {target['schema_name']} is no longer retained")
-        load.publish(conn, to)
+        load.publish_with_retry(conn, to)
         conn.commit()
     return {"from": current["release"] if current else None, "to": to}
 
