@@ -117,7 +117,7 @@ def write_fixtures(out: Path) -> None:
     """SYNTHETIC Abilities.txt / Work Context.txt in the official 29.0 column layout (the shared copy of the
     release lacks both files). The values are made up (a deterministic formula), only the layout is real."""
     fixtures = out / "fixtures"
-    fixtures.mkdir(exist_ok=True)
+    fixtures.mkdir(exist_ok=True)  # fixtures/README.md (kept by hand) labels these files as synthetic
     rows = [ABILITIES_HEADER]
     for i, code in enumerate(FIXTURE_CODES):
         for j, (eid, name) in enumerate(ABILITY_IDS):
