@@ -203,3 +203,15 @@ def test_lambda_handler_module(db_env):
     one = ip()
     response = module.handler(event(one), Context())
     assert response["statusCode"] == 200 and json.loads(response["body"]) == [one["id"]]
+
+
+def test_voiding_another_partners_statement_is_403(db_env):
+    from tests.xapi.statements import voiding
+
+    target = ip()
+    assert call(event(target, partner="other-org"))[0] == 200
+    status, body, headers = call(event(voiding(target["id"])))
+    assert status == 403 and body["error"]["details"][0]["rule"] == "voiding.forbidden"
+    assert headers["X-Experience-API-Consistent-Through"].endswith("Z")
+    status, body, _ = call(event(voiding(target["id"]), partner="other-org"))
+    assert status == 200

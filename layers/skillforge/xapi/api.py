@@ -19,6 +19,7 @@ import binascii
 import json
 import os
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -52,13 +53,24 @@ class StatementConflict(ApiError):
     code = "conflict"
 
 
+class VoidingForbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
 def _bad(message: str, field: str, rule: str) -> XapiRequestError:
     return XapiRequestError(message, [{"field": field, "rule": rule, "message": message}])
 
 
+def _lrs_headers() -> dict[str, str]:
+    # Intake is synchronous: everything stored so far is consistent now.
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return {"X-Experience-API-Version": XAPI_VERSION, "X-Experience-API-Consistent-Through": now}
+
+
 def _response(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type="application/json", body=json.dumps(body),
-                    headers={"X-Experience-API-Version": XAPI_VERSION})
+                    headers=_lrs_headers())
 
 
 def _body_bytes(event: dict) -> bytes:
@@ -131,6 +143,10 @@ def post_statements(event: dict) -> Response:
         ids = ", ".join(o.statement_id for o in result.conflicts)
         raise StatementConflict(f"already stored with different content: {ids}", _details(result.conflicts, batch))
     failures = [o for o in result.outcomes if o.errors]
+    forbidden = [o for o in failures if any(e["rule"] == "voiding.forbidden" for e in o.errors)]
+    if forbidden:
+        raise VoidingForbidden("a voiding statement targets a statement this caller may not void; nothing was stored",
+                               _details(forbidden, batch))
     if failures:
         logger.info("xAPI statements rejected", extra={"rejected": len(failures), "received": len(statements),
                                                        "rules": sorted({e["rule"] for o in failures for e in o.errors})})
@@ -155,7 +171,7 @@ app.include_router(router, prefix="/v1")
 @app.exception_handler(ApiError)
 def _api_error(exc: ApiError) -> Response:
     return Response(status_code=exc.status, content_type="application/json", body=json.dumps(exc.body()),
-                    headers={**exc.headers, "X-Experience-API-Version": XAPI_VERSION})
+                    headers={**exc.headers, **_lrs_headers()})
 
 
 @app.not_found
