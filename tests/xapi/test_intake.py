@@ -364,3 +364,31 @@ def test_forget_pending_erases_statements_waiting_for_a_learner(xapi_db, app_con
     assert statement_row(xapi_db, mine["id"]) is None and assessment_row(xapi_db, mine["id"]) is None
     assert statement_row(xapi_db, theirs["id"]) is not None
     assert forget_pending(app_conn, email="erase.me@example.com", partner_code="acme-careers") == 0
+
+
+@pytest.mark.parametrize("same_content", [True, False])
+def test_concurrent_intake_of_the_same_id(xapi_db, app_conn, same_content):
+    """B checks before A commits and inserts after: the unique key decides (duplicate or conflict)."""
+    import threading
+
+    from skillforge.db import connect
+
+    statement = ip()
+    other = statement if same_content else {**statement, "timestamp": "2026-11-22T10:00:00Z"}
+    results = {}
+    with connect(xapi_db, tenant="*") as first:
+        with first.transaction():  # A's rows stay uncommitted until the block ends
+            assert ingest(first, [statement], channel="http").outcomes[0].status == "pending_user"
+
+            def second():
+                with connect(xapi_db, tenant="*") as conn:
+                    results["b"] = ingest(conn, [copy.deepcopy(other)], channel="http")
+
+            thread = threading.Thread(target=second)
+            thread.start()
+            thread.join(timeout=1.0)
+            assert thread.is_alive()  # B waits on A's uncommitted key
+        thread.join(timeout=30)
+    outcome = results["b"].outcomes[0]
+    assert outcome.status == ("duplicate" if same_content else "conflict")
+    assert count(xapi_db, "xapi_statements") == 1 and count(xapi_db, "assessments") == 1
