@@ -89,3 +89,11 @@ def test_content_hash_ignores_formatting_but_not_content():
     assert a.content_sha256 == b.content_sha256
     doc["steps"][0]["duration_weeks"] = 200
     assert Pathway.model_validate(doc).content_sha256 != a.content_sha256
+
+
+def test_committed_json_schema_is_current():
+    from skillforge.pathways.schema import json_schema
+
+    committed = json.loads((DEFAULT_DIR / "_schema" / "pathway.schema.json").read_text())
+    assert committed == json_schema(), (
+        "regenerate: skillforge pathways schema > content/pathways/_schema/pathway.schema.json")

@@ -65,5 +65,15 @@ def publish_cmd(directory: Path = typer.Option(None, "--dir", help="Folder of pa
     emit(data, as_json, human)
 
 
+@pathways_app.command("schema")
+def schema_cmd() -> None:
+    """Print the pathway file format as JSON Schema (content/pathways/_schema/pathway.schema.json)."""
+    import json
+
+    from skillforge.pathways.schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(pathways_app, name="pathways")

@@ -74,3 +74,11 @@ class Pathway(_Strict):
     def content_sha256(self) -> str:
         text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def json_schema() -> dict:
+    """The file format as JSON Schema (committed as content/pathways/_schema/pathway.schema.json for editors)."""
+    schema = Pathway.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://skillforge.example/schemas/learning-pathway-v1.json"
+    return schema
