@@ -38,12 +38,13 @@ def import_sample(url: str) -> str:
 
 def point_api_at(url: str | None) -> None:
     from skillforge.api.routes.reference import _detail_cache
-    from skillforge.matching import matrix
+    from skillforge.matching import matrix, service
     from skillforge.reference import connection, releases
 
     connection.configure(url)
     releases.clear_cache()
     matrix.clear_cache()
+    service.clear_cache()
     _detail_cache.clear()
 
 

@@ -86,6 +86,9 @@ def test_gaps_carry_learning_pathways(api, api_db_url):
             "INSERT INTO learning_pathways (pathway_key, title, target_onet_code, steps, content_sha256) "
             "VALUES (%s, %s, '29-1141.00', %s, %s)",
             (key, "Bridge to RN " + key, json.dumps([{"title": "ADN program"}]), "0" * 64))
+    from skillforge.matching import service
+
+    service.clear_cache()  # pathways are re-read at most once a minute
     try:
         body = api.post("/v1/occupations/29-1141.00/gap-analysis",
                         {"skills": [{"element_id": "2.A.1.a", "level": 1}]}).json

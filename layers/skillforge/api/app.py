@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import warnings
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -17,6 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsup
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from skillforge.api.errors import ApiError, NotModified, Unauthorized, error_body, validation_details
 from skillforge.api.observability import logger, metrics, tracer
@@ -82,7 +84,7 @@ def _not_found(exc: NotFoundError) -> Response:
 @app.exception_handler(Exception)
 def _unexpected(exc: Exception) -> Response:
     logger.exception("unhandled error")
-    metrics.add_metric(name="UnhandledErrors", unit=MetricUnit.Count, value=1)
+    _count("UnhandledErrors")
     return _json(500, error_body("internal_error", "unexpected error; it has been logged",
                                  [{"field": None, "rule": "request_id",
                                    "message": app.lambda_context.aws_request_id if app.lambda_context else ""}]))
@@ -107,6 +109,17 @@ def openapi_document() -> dict[str, Any]:
     text = app.get_openapi_json_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
                                        servers=[Server(url="/")], security_schemes=SECURITY_SCHEMES)
     return json.loads(text)
+
+
+# With metrics disabled Powertools warns on every request that there is nothing to publish.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+
+def _count(name: str) -> None:
+    # With metrics disabled (local server, tests, benchmarks) Powertools would still buffer every value and
+    # print a batch each 100 of them; skip them instead.
+    if not is_metrics_disabled():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 
 
 def _reject_non_json_body(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -138,9 +151,9 @@ def _reject_non_json_body(event: dict[str, Any]) -> dict[str, Any] | None:
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     response = _reject_non_json_body(event) or app.resolve(event, context)
-    metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    _count("Requests")
     if response.get("statusCode", 500) >= 500:
-        metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
+        _count("ServerErrors")
     return response
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -65,6 +66,11 @@ def to_proxy_event(method: str, raw_path: str, headers: dict[str, str] | list[tu
 
 
 def make_handler_class(handler: Callable[[dict, Any], dict]):
+    # The resolver keeps per-request state on itself (as Lambda allows: one request per instance at a time),
+    # so the server hands it one request at a time, like a single warm Lambda instance. HTTP parsing and
+    # slow clients still run in parallel threads.
+    one_at_a_time = threading.Lock()
+
     class ProxyRequestHandler(BaseHTTPRequestHandler):
         server_version = "SkillForgeLocal/1"
         protocol_version = "HTTP/1.1"
@@ -79,7 +85,8 @@ def make_handler_class(handler: Callable[[dict, Any], dict]):
             body = self.rfile.read(length) if length else None
             event = to_proxy_event(self.command, self.path, list(self.headers.items()), body,
                                    self.client_address[0])
-            result = handler(event, LocalContext())
+            with one_at_a_time:
+                result = handler(event, LocalContext())
             headers: dict[str, str] = {}
             for name, values in (result.get("multiValueHeaders") or {}).items():
                 headers[name] = ", ".join(values)

@@ -32,6 +32,10 @@ class ReleaseMatrix:
     level: np.ndarray
     critical: np.ndarray = field(init=False)  # bool: importance >= 3, the seed's "required"
     similarity: np.ndarray = field(init=False)
+    required_count: np.ndarray = field(init=False)
+    # Per occupation, its critical elements as plain Python (column, importance, level) tuples, most
+    # important first: explaining 20 results then needs no numpy scalar access.
+    critical_rows: list[list[tuple[int, float, float]]] = field(init=False)
     code_index: dict[str, int] = field(init=False)
     element_index: dict[str, int] = field(init=False)
 
@@ -40,6 +44,18 @@ class ReleaseMatrix:
         self.code_index = {c: i for i, c in enumerate(self.codes)}
         self.element_index = {e: i for i, e in enumerate(self.element_ids)}
         self.similarity = occupation_similarity(self.importance)
+        self.required_count = self.critical.sum(axis=1)
+        importance, level = self.importance.tolist(), self.level.tolist()
+        self.critical_rows = [
+            sorted(((j, round(importance[i][j], 2), round(level[i][j], 2)) for j in np.flatnonzero(row).tolist()),
+                   key=lambda t: (-t[1], t[0]))
+            for i, row in enumerate(self.critical)]
+        self._importance_rows = importance
+        self._level_rows = level
+
+    def rating(self, row: int, column: int) -> tuple[float, float]:
+        """(importance, level) as Python floats, rounded to O*NET's two decimals."""
+        return round(self._importance_rows[row][column], 2), round(self._level_rows[row][column], 2)
 
 
 def occupation_similarity(importance: np.ndarray) -> np.ndarray:

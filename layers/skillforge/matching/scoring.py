@@ -79,12 +79,12 @@ def score_all(matrix: ReleaseMatrix, profile: Profile, experience_years: float |
     crit = matrix.critical[:, cols]                       # (n, k)
     required_levels = matrix.level[:, cols]
     credit = level_credit(profile.levels[None, :], required_levels)
-    required_count = matrix.critical.sum(axis=1)
+    required_count = matrix.required_count
     union = required_count + (~crit).sum(axis=1)          # |R_o| + user elements outside R_o
     direct = (crit * credit).sum(axis=1) / np.maximum(union, 1)
 
     z = (direct - direct.max()) / TAU
-    posterior = np.exp(z)
+    posterior = np.exp(z).astype(np.float32)  # float32 like the similarity matrix: no 3 MB upcast per request
     posterior /= posterior.sum()
     score = (1 - LAMBDA) * direct + LAMBDA * (posterior @ matrix.similarity)
 

@@ -3,6 +3,7 @@ top ones (gaps with learning pathways, transferable skills)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -16,13 +17,16 @@ from skillforge.search.skills import RESOLVE_MIN_CONFIDENCE, element_kind, norma
 
 METHOD = "level-aware soft Jaccard over critical skills+knowledge(+abilities), smoothed by occupation similarity"
 GAPS_PER_ITEM = 10
+TRANSFERABLE_MIN_IMPORTANCE = 2.0  # below "somewhat important" a skill does not carry over in any useful sense
 LEVEL_EPSILON = 1e-3  # the matrix holds float32 levels; a level typed as 4.4 equals a required 4.4
 
 
 def resolve_skills(release: Release, matrix: ReleaseMatrix, skills: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each input -> one element (by id, or by name through normalisation). Unknown ones are a 422."""
     resolved, problems = [], []
-    known = queries_elements(release, [s["element_id"] for s in skills if s.get("element_id")])
+    known = {e: {"name": matrix.element_names[j]} for e, j in matrix.element_index.items()}
+    outside = [s["element_id"] for s in skills if s.get("element_id") and s["element_id"] not in known]
+    known.update(queries_elements(release, outside))
     for i, skill in enumerate(skills):
         if skill.get("element_id"):
             element_id = skill["element_id"]
@@ -74,11 +78,10 @@ def _explain(matrix: ReleaseMatrix, row: int, pairs: dict[str, float | None],
              pathways: dict[str, list[dict[str, Any]]], gap_limit: int | None) -> dict[str, Any]:
     gaps, transferable, met = [], [], []
     code = matrix.codes[row]
-    for j in np.flatnonzero(matrix.critical[row]):
+    for j, importance, required in matrix.critical_rows[row]:
         element_id = matrix.element_ids[j]
-        importance, required = float(matrix.importance[row, j]), float(matrix.level[row, j])
         base = {"element_id": element_id, "name": matrix.element_names[j], "kind": element_kind(element_id),
-                "importance": round(importance, 2), "required_level": round(required, 2)}
+                "importance": importance, "required_level": required}
         if element_id not in pairs:
             gaps.append({**base, "user_level": None, "status": "missing"})
             continue
@@ -89,14 +92,15 @@ def _explain(matrix: ReleaseMatrix, row: int, pairs: dict[str, float | None],
             met.append({**base, "user_level": user})
     for element_id, user in pairs.items():
         j = matrix.element_index.get(element_id)
-        if j is None or matrix.importance[row, j] < 2.0:
+        if j is None:
             continue
-        required = float(matrix.level[row, j])
+        importance, required = matrix.rating(row, j)
+        if importance < TRANSFERABLE_MIN_IMPORTANCE:
+            continue
         if user is None or required <= user + LEVEL_EPSILON:
             transferable.append({"element_id": element_id, "name": matrix.element_names[j],
-                                 "kind": element_kind(element_id),
-                                 "importance": round(float(matrix.importance[row, j]), 2),
-                                 "required_level": round(required, 2), "user_level": user})
+                                 "kind": element_kind(element_id), "importance": importance,
+                                 "required_level": required, "user_level": user})
     gaps.sort(key=lambda g: (-g["importance"], -(g["required_level"] - (g["user_level"] or 0)), g["element_id"]))
     transferable.sort(key=lambda t: (-t["importance"], t["element_id"]))
     if gap_limit is not None:
@@ -162,7 +166,27 @@ def gap_analysis(release: Release, onet_code: str, skills: list[dict[str, Any]],
 
 
 def _group_pathways(codes: list[str]) -> dict[str, list[dict[str, Any]]]:
+    by_target = _active_pathways()
+    return {c: by_target[c] for c in codes if c in by_target}
+
+
+_pathways_cache: tuple[float, dict[str, list[dict[str, Any]]]] | None = None
+PATHWAYS_TTL_SECONDS = 60.0
+
+
+def _active_pathways() -> dict[str, list[dict[str, Any]]]:
+    """Every active pathway by target, re-read at most once a minute (a small, curated table)."""
+    global _pathways_cache
+    now = time.monotonic()
+    if _pathways_cache is not None and now - _pathways_cache[0] < PATHWAYS_TTL_SECONDS:
+        return _pathways_cache[1]
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for p in queries.learning_pathways(codes):
+    for p in queries.active_learning_pathways():
         grouped.setdefault(p["target_onet_code"], []).append(p)
+    _pathways_cache = (now, grouped)
     return grouped
+
+
+def clear_cache() -> None:
+    global _pathways_cache
+    _pathways_cache = None

@@ -118,10 +118,8 @@ def skill_hierarchy(release: Release) -> list[dict[str, Any]]:
         f"ORDER BY kind, category NULLS LAST, cluster NULLS LAST, element_id")
 
 
-def learning_pathways(onet_codes: list[str]) -> list[dict[str, Any]]:
-    if not onet_codes:
-        return []
+def active_learning_pathways() -> list[dict[str, Any]]:
     return fetch_all(
         "SELECT id::text AS id, pathway_key, title, target_onet_code, total_duration_weeks::float8 "
         "AS total_duration_weeks, certification, steps::text AS steps_text FROM learning_pathways "
-        "WHERE status = 'active' AND target_onet_code = ANY(%s) ORDER BY title", (onet_codes,))
+        "WHERE status = 'active' ORDER BY target_onet_code, title")

@@ -69,31 +69,50 @@ def expand(text: str) -> str:
 
 _SEARCH_SQL = """
 WITH q AS (SELECT sf_normalize(%(q)s) AS qn, sf_normalize(%(qx)s) AS qx,
-                  websearch_to_tsquery('english', sf_unaccent(%(qx)s)) AS tsq),
-cand AS (
+                  plainto_tsquery('english', sf_unaccent(%(q)s)) AS tq,
+                  plainto_tsquery('english', sf_unaccent(%(qx)s)) AS tqx),
+words AS (
+  -- Titles holding every word of the query (stemmed): the full-text index answers this without computing a
+  -- similarity per row; the shortest such titles are the closest, so only those are scored.
   SELECT t.onet_code, t.title, t.title_type, t.normalized FROM {titles} t, q
-   WHERE t.normalized %% q.qn OR q.qn <%% t.normalized OR t.normalized %% q.qx OR q.qx <%% t.normalized
+   WHERE to_tsvector('english', t.title) @@ q.tq OR to_tsvector('english', t.title) @@ q.tqx
+   ORDER BY length(t.normalized), t.title_type = 'official' DESC
+   LIMIT {per_path}
+),
+fuzzy_hits AS MATERIALIZED (
+  -- Typos: trigram similarity of the whole title or of a part of it; only when the words did not match.
+  SELECT t.onet_code, t.title, t.title_type, t.normalized,
+         similarity(t.normalized, q.qn) AS sim, word_similarity(q.qn, t.normalized) AS wsim
+    FROM {titles} t, q
+   WHERE (SELECT count(*) FROM words) < {fuzzy_below}
+     AND (t.normalized %% q.qn OR q.qn <%% t.normalized {fuzzy_qx})
+),
+fuzzy AS (
+  (SELECT onet_code, title, title_type, normalized FROM fuzzy_hits ORDER BY sim DESC LIMIT {per_path})
   UNION
-  SELECT t.onet_code, t.title, t.title_type, t.normalized FROM {titles} t, q
-   WHERE to_tsvector('english', t.title) @@ q.tsq
+  (SELECT onet_code, title, title_type, normalized FROM fuzzy_hits ORDER BY wsim DESC, sim DESC LIMIT {per_path})
+),
+cand AS (SELECT * FROM words UNION SELECT * FROM fuzzy),
+measured AS (
+  SELECT c.*, greatest(similarity(c.normalized, q.qn), similarity(c.normalized, q.qx)) AS sim,
+         greatest(word_similarity(q.qn, c.normalized), word_similarity(q.qx, c.normalized)) AS wsim
+    FROM cand c, q
 ),
 scored AS (
-  SELECT c.onet_code, c.title, c.title_type,
-         (CASE c.title_type WHEN 'official' THEN 1.0 WHEN 'short' THEN 0.97 WHEN 'alternate' THEN 0.95
+  SELECT m.onet_code, m.title, m.title_type,
+         (CASE m.title_type WHEN 'official' THEN 1.0 WHEN 'short' THEN 0.97 WHEN 'alternate' THEN 0.95
                             ELSE 0.9 END)
          * greatest(
-             CASE WHEN c.normalized IN (q.qn, q.qx) THEN 1.0
-                  WHEN btrim(regexp_replace(c.normalized, '\\s*\\([^)]*\\)', '', 'g')) IN (q.qn, q.qx) THEN 0.98
-                  WHEN c.normalized IN (q.qn || 's', q.qx || 's', q.qn || 'es', q.qx || 'es') THEN 0.97
-                  WHEN c.normalized LIKE q.qn || ' %%' OR c.normalized LIKE q.qx || ' %%' THEN
-                       0.80 + 0.1 * similarity(c.normalized, q.qx)
+             CASE WHEN m.normalized IN (q.qn, q.qx) THEN 1.0
+                  WHEN m.normalized IN (q.qn || 's', q.qx || 's', q.qn || 'es', q.qx || 'es') THEN 0.97
+                  WHEN m.normalized LIKE q.qn || ' %%' OR m.normalized LIKE q.qx || ' %%' THEN 0.80 + 0.1 * m.sim
+                  WHEN m.normalized LIKE '%%(%%'
+                       AND btrim(regexp_replace(m.normalized, '\\s*\\([^)]*\\)', '', 'g')) IN (q.qn, q.qx) THEN 0.98
                   ELSE 0 END,
-             0.85 * greatest(similarity(c.normalized, q.qn), similarity(c.normalized, q.qx)),
-             0.75 * greatest(word_similarity(q.qn, c.normalized), word_similarity(q.qx, c.normalized))
-                  * (0.6 + 0.4 * greatest(similarity(c.normalized, q.qn), similarity(c.normalized, q.qx))),
-             0.55 * least(ts_rank(to_tsvector('english', c.title), q.tsq) * 10, 1.0)
+             0.85 * m.sim,
+             0.75 * m.wsim * (0.6 + 0.4 * m.sim)
            ) AS s
-    FROM cand c, q
+    FROM measured m, q
 ),
 best AS (
   SELECT DISTINCT ON (onet_code) onet_code, title, title_type, s,
@@ -121,6 +140,8 @@ SELECT o.onet_code, o.title, NULL AS matched_title, NULL AS matched_title_type, 
 """
 
 MIN_SCORE = 0.3
+PER_PATH = 80       # titles scored per retrieval path
+FUZZY_BELOW = 3     # run the typo path when fewer titles than this hold every word of the query
 
 
 def search_occupations(release: Release, query: SearchQuery) -> list[dict[str, Any]]:
@@ -133,5 +154,8 @@ def search_occupations(release: Release, query: SearchQuery) -> list[dict[str, A
     text = clean_text(query.text)
     if not text:
         return fetch_all(_BROWSE_SQL.format(**tables), params)
-    params.update(q=text, qx=expand(text), min_score=MIN_SCORE)
-    return fetch_all(_SEARCH_SQL.format(**tables), params)
+    expanded = expand(text)
+    params.update(q=text, qx=expanded, min_score=MIN_SCORE)
+    fuzzy_qx = "" if expanded.lower() == text.lower() else "OR t.normalized %% q.qx OR q.qx <%% t.normalized"
+    sql = _SEARCH_SQL.format(**tables, per_path=PER_PATH, fuzzy_below=FUZZY_BELOW, fuzzy_qx=fuzzy_qx)
+    return fetch_all(sql, params)
