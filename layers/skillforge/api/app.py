@@ -15,7 +15,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsupportedContentType, RequestValidationError,
                                                                 ResponseValidationError)
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
@@ -29,7 +28,6 @@ VERSION = "1.0.0"
 DESCRIPTION = ("O*NET occupations, skills and matching. Reference routes are public and cacheable "
                "(ETag keyed by release); every error is `{\"error\": {\"code\", \"message\", \"details\"}}`. "
                "Contains information from O*NET 29.0 by USDOL/ETA, used under CC BY 4.0.")
-SECURITY_SCHEMES = {"bearerAuth": HTTPBearer(bearerFormat="JWT")}
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
 
@@ -100,19 +98,31 @@ def whoami() -> dict:
             "tenant": principal.tenant}
 
 
-app.enable_swagger(path="/docs", title=TITLE, version=VERSION, description=DESCRIPTION,
-                   security_schemes=SECURITY_SCHEMES)
+@app.get("/docs", include_in_schema=False)
+def swagger_ui():
+    """Swagger UI over the generated document (built on request: the OpenAPI models stay out of cold starts)."""
+    from pathlib import Path
+
+    import aws_lambda_powertools.event_handler as event_handler
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+    spec = json.dumps(openapi_document()).replace("</", "<\\/")
+    if (app.current_event.query_string_parameters or {}).get("format") == "json":
+        return Response(200, "application/json", spec)
+    assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
+    html = generate_swagger_html(spec, (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+                                 (assets / "swagger-ui.min.css").read_text(encoding="utf-8"), "", None, True)
+    return Response(200, "text/html", html, headers={"Cache-Control": "public, max-age=3600"})
 
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document (committed as docs/openapi.json; a test keeps it current)."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+
     text = app.get_openapi_json_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
-                                       servers=[Server(url="/")], security_schemes=SECURITY_SCHEMES)
+                                       servers=[Server(url="/")],
+                                       security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")})
     return json.loads(text)
-
-
-# With metrics disabled Powertools warns on every request that there is nothing to publish.
-warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
 def _count(name: str) -> None:
@@ -146,15 +156,19 @@ def _reject_non_json_body(event: dict[str, Any]) -> dict[str, Any] | None:
             "isBase64Encoded": False}
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
-@tracer.capture_lambda_handler(capture_response=False)
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     response = _reject_non_json_body(event) or app.resolve(event, context)
     _count("Requests")
     if response.get("statusCode", 500) >= 500:
         _count("ServerErrors")
     return response
+
+
+_handle = metrics.log_metrics(capture_cold_start_metric=True)(_handle)
+if tracer is not None:
+    _handle = tracer.capture_lambda_handler(capture_response=False)(_handle)
+lambda_handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST,
+                                              log_event=False)(_handle)
 
 
 __all__ = ["app", "lambda_handler", "openapi_document", "Unauthorized"]
