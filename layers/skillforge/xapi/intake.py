@@ -7,7 +7,8 @@ One call handles a batch in one transaction:
 3. the learner is resolved from the actor (mbox -> the user's email blind index; account -> the user's
    `external_ref` in the provider's tenant); an unknown learner's statement and assessment are kept as
    `pending_user` and attached by `apply_pending*` when the user arrives;
-4. interest-profiler results get occupation recommendations and the latest pathway for the best one;
+4. interest-profiler results get occupation recommendations (correlation with O*NET Interests, by job
+   zone), skills tests the career API's match; the best occupation gets its latest learning pathway;
 5. voiding statements mark their target voided and withdraw its assessment (also when the target
    arrives after the voiding statement).
 
