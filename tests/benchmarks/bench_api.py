@@ -52,8 +52,15 @@ def _worker(args) -> dict:
     _detail_cache.max_items = cache_items
     make = workloads(random.Random(seed))[workload]
     events = [make() for _ in range(requests)]
-    for event in events[: max(20, requests // 10)]:  # warm: connection, matrix, caches
+    for event in events[: max(20, requests // 10)]:  # warm: connection, matrix
         lambda_handler(event, LocalContext())
+    if cache_items and workload == "detail":  # a long-warm instance: every occupation already in its cache
+        from skillforge.api.local_server import to_proxy_event
+        from skillforge.matching.matrix import matrix_for
+        from skillforge.reference.releases import current_release
+
+        for code in matrix_for(current_release()).codes:
+            lambda_handler(to_proxy_event("GET", f"/v1/occupations/{code}", {}, None), LocalContext())
     while time.time() < start_at:
         time.sleep(0.001)
     latencies, errors = [], []
@@ -103,7 +110,7 @@ def run(url: str, workload: str, clients: int, total: int, cache_items: int) -> 
     import multiprocessing
 
     per_client = max(1, total // clients)
-    start_at = time.time() + 4 + clients * 0.4  # every instance imported and warmed before the clock starts
+    start_at = time.time() + 6 + clients * (1.5 if cache_items else 0.4)  # every instance imported and warmed before the clock starts
     ctx = multiprocessing.get_context("spawn")  # no psycopg connection crosses a fork
     with ctx.Pool(clients) as pool:
         results = pool.map(_worker, [(url, workload, per_client, 1000 * clients + i, cache_items, start_at)

@@ -164,7 +164,7 @@ def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return response
 
 
-_handle = metrics.log_metrics(capture_cold_start_metric=True)(_handle)
+_handle = metrics.log_metrics(capture_cold_start_metric=not is_metrics_disabled())(_handle)
 if tracer is not None:
     _handle = tracer.capture_lambda_handler(capture_response=False)(_handle)
 lambda_handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST,
