@@ -125,6 +125,10 @@ def openapi_document() -> dict[str, Any]:
     return json.loads(text)
 
 
+# With metrics disabled Powertools warns on every request that there is nothing to publish.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+
 def _count(name: str) -> None:
     # With metrics disabled (local server, tests, benchmarks) Powertools would still buffer every value and
     # print a batch each 100 of them; skip them instead.
