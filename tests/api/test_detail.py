@@ -77,3 +77,10 @@ def test_technology_skill_normalisation(api, api_db_url):
     items = api.get(f"/v1/skills?q={tech['name'].replace(' ', '%20').replace('&', '%26')}").json["items"]
     assert tech["element_id"] in [i["element_id"] for i in items[:3]]
     assert next(i for i in items if i["element_id"] == tech["element_id"])["kind"] == "technology"
+
+
+def test_curated_everyday_words_reach_onet_elements(api):
+    items = api.get("/v1/skills?q=Spanish").json["items"]
+    assert items[0]["element_id"] == "2.C.7.b" and items[0]["kind"] == "knowledge"
+    match = api.post("/v1/match", {"skills": [{"name": "leadership", "level": 5}], "limit": 1}).json
+    assert match["resolved"][0]["element_id"] == "2.B.5.d"
