@@ -4,16 +4,12 @@ sends API Gateway proxy events through the real Lambda handler."""
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "onet_29_0_sample"
@@ -46,6 +42,12 @@ def point_api_at(url: str | None) -> None:
     matrix.clear_cache()
     service.clear_cache()
     _detail_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_metrics_output(monkeypatch):
+    """No EMF lines in test output (set per test, so other areas' tests see their own environment)."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
 
 
 @pytest.fixture(scope="session")
