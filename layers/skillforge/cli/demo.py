@@ -60,16 +60,7 @@ def demo(port: int = typer.Option(8080, help="HTTP port of the API"),
         env = {**os.environ, "DATABASE_URL": url, "AWS_REGION": settings.aws_region}
         exe = [sys.executable, "-m", "skillforge.cli"]
 
-        source = onet_source or str(SAMPLE)
-        if _has_command("onet"):
-            _step(f"O*NET reference data from {source}")
-            cmd = [*exe, "onet", "import", source]
-            bls = Path(source) / "bls" if not onet_source else None
-            if bls is not None and bls.is_dir():
-                cmd += ["--bls", str(bls)]
-            subprocess.run(cmd, env=env, check=True)
-        else:
-            typer.echo("    (the O*NET importer is not part of this build yet)")
+        _load_reference_data(exe, env, url, onet_source)
 
         if _has_command("serve"):
             _step(f"API on http://127.0.0.1:{port}")
@@ -99,6 +90,27 @@ def demo(port: int = typer.Option(8080, help="HTTP port of the API"),
         if managed_pg:
             local_pg.down()
         typer.echo("    stopped: API, moto" + (", PostgreSQL" if managed_pg else ""))
+
+
+def _load_reference_data(exe: list[str], env: dict, url: str, onet_source: str | None) -> None:
+    """The bundled sample (or ONET_SOURCE), then the curated learning pathways that target it. A database
+    that already holds a real release keeps it: the sample would be refused as a suspicious shrink."""
+    if not _has_command("onet"):
+        typer.echo("    (the O*NET importer is not part of this build yet)")
+        return
+    from skillforge.onet.releases import list_releases
+
+    current = next((r for r in list_releases(url) if r["status"] == "current" and r["occupations"] > 0), None)
+    if current and not onet_source:
+        _step(f"O*NET reference data: release {current['release']} already current "
+              f"({current['occupations']} occupations)")
+    else:
+        source = onet_source or str(SAMPLE)
+        _step(f"O*NET reference data from {source}")
+        subprocess.run([*exe, "onet", "import", source], env=env, check=True)
+    if _has_command("pathways"):
+        _step("learning pathways (content/pathways)")
+        subprocess.run([*exe, "pathways", "publish"], env=env, check=True)
 
 
 def _has_command(name: str) -> bool:
