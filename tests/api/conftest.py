@@ -33,7 +33,7 @@ def import_sample(url: str) -> str:
 
 
 def point_api_at(url: str | None) -> None:
-    from skillforge.api.routes.reference import _detail_cache
+    from skillforge.api.routes.reference import _detail_cache, _search_cache
     from skillforge.matching import matrix, service
     from skillforge.reference import connection, releases
 
@@ -42,6 +42,7 @@ def point_api_at(url: str | None) -> None:
     matrix.clear_cache()
     service.clear_cache()
     _detail_cache.clear()
+    _search_cache.clear()
 
 
 @pytest.fixture(autouse=True)

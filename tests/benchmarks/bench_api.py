@@ -47,9 +47,9 @@ def _worker(args) -> dict:
     point_api_at(url)
     from skillforge.api.app import lambda_handler
     from skillforge.api.local_server import LocalContext
-    from skillforge.api.routes.reference import _detail_cache
+    from skillforge.api.routes.reference import _detail_cache, _search_cache
 
-    _detail_cache.max_items = cache_items
+    _detail_cache.max_items = _search_cache.max_items = cache_items
     make = workloads(random.Random(seed))[workload]
     events = [make() for _ in range(requests)]
     for event in events[: max(20, requests // 10)]:  # warm: connection, matrix
@@ -143,7 +143,8 @@ def main() -> None:
     print(f"first match on a new instance loads the release matrix: {(time.perf_counter() - started) * 1000:.0f} ms")
     print(f"{'workload':<22} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  "
           f"(clients = processes, each one Lambda instance; {os.cpu_count()} CPUs shared with PostgreSQL)")
-    for label, workload, cache_items in (("search", "search", 0), ("detail (cache off)", "detail", 0),
+    for label, workload, cache_items in (("search (cache off)", "search", 0), ("search (cache on)", "search", 4096),
+                                         ("detail (cache off)", "detail", 0),
                                          ("detail (cache on)", "detail", 4096), ("match", "match", 0)):
         for clients in (1, 4, 16):
             r = run(url, workload, clients, args.requests, cache_items)

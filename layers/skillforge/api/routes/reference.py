@@ -39,6 +39,10 @@ def _release(name: str | None):
     return resolve(name)
 
 
+# Popular searches repeat; a warm instance answers them from memory (results are immutable per release).
+_search_cache = caching.LruCache(4096)
+
+
 @router.get("/occupations", summary="Search occupations by title (typos, abbreviations, colloquial titles)",
             responses=ERRORS, tags=["occupations"])
 def search_occupations(
@@ -58,10 +62,14 @@ def search_occupations(
     offset = decode_cursor(cursor, qhash)
 
     def compute():
-        rows = run_search(rel, SearchQuery(text, job_zone, soc_major_group, limit, offset))
-        more = len(rows) > limit
-        return {"items": rows[:limit], "release": rel.release,
-                "next_cursor": encode_cursor(offset + limit, qhash) if more else None}
+        def page():
+            rows = run_search(rel, SearchQuery(text, job_zone, soc_major_group, limit, offset))
+            more = len(rows) > limit
+            return {"items": rows[:limit], "release": rel.release,
+                    "next_cursor": encode_cursor(offset + limit, qhash) if more else None}
+
+        key = f"{rel.release}|{rel.fingerprint}|{(text or '').lower()}|{job_zone}|{soc_major_group}|{limit}|{offset}"
+        return _search_cache.get_or_compute(key, page)
 
     return cached(_app(), rel, "occupations", {"q": text, "limit": limit, "offset": offset, "jz": job_zone,
                                                 "major": soc_major_group}, caching.SEARCH_MAX_AGE, compute)
