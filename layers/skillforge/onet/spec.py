@@ -67,7 +67,9 @@ SPECS: dict[str, FileSpec] = {s.name: s for s in (
               Col("Data Value", "num"), Col("N", "int", True), Col("Standard Error", "num", True),
               Col("Lower CI Bound", "num", True), Col("Upper CI Bound", "num", True),
               Col("Recommend Suppress", "flag", True), DATE, DOMAIN),
-             required=False, key=(0, 1, 3), scales=frozenset({"IM", "DR", "WI"}), element_prefixes=("1.C", "1.D"),
+             # only IM: occupation_work_styles has one value column (importance), so another scale would be
+             # stored as if it were an importance
+             required=False, key=(0, 1, 3), scales=frozenset({"IM"}), element_prefixes=("1.C", "1.D"),
              value_col=4),
     FileSpec("Interests.txt",
              (CODE, Col("Element ID", "element"), Col("Element Name"), Col("Scale ID", "scale"),
@@ -107,7 +109,8 @@ SPECS: dict[str, FileSpec] = {s.name: s for s in (
               Col("Examples"), Col("SVP Range")), key=(0,)),
     FileSpec("Technology Skills.txt",
              (CODE, Col("Example"), Col("Commodity Code", "int"), Col("Commodity Title"),
-              Col("Hot Technology", "flag"), Col("In Demand", "flag")), key=(0, 1, 2)),
+              # one row per (occupation, example): the loaded table is keyed so (an example is one skill)
+              Col("Hot Technology", "flag"), Col("In Demand", "flag")), key=(0, 1)),
     FileSpec("Skills to Work Activities.txt",
              (Col("Skills Element ID", "element"), Col("Skills Element Name"),
               Col("Work Activities Element ID", "element"), Col("Work Activities Element Name")),
