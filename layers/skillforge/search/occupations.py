@@ -1,13 +1,16 @@
 """Occupation search: what people type, to the occupation they mean, best first.
 
-Candidates come from two indexed paths over one release:
-- trigram similarity on every searchable title (`occupation_titles.normalized`: official, alternate, short
-  such as "RN" or "CPA", and reported titles such as "Cop"), which also absorbs one or two typos;
-- full text over the titles (english stemming), for queries whose words appear in a longer title.
-Each title scores by how closely it matches (exact > exact without the parenthesised part > prefix >
-trigram similarity), weighted by its kind (official titles count most); an occupation keeps its best title,
-and a little credit for how many of its titles matched breaks ties towards the occupation most of those
-titles belong to. A short curated list adds colloquial spellings O*NET lacks (COLLOQUIAL).
+Every searchable title of a release (`occupation_titles`: official, alternate, short such as "RN" or
+"CPA", reported such as "Cop") is a candidate. Two retrieval paths, both on indexes:
+- words: titles holding every word of the query (full text, english stemming, so "pharmacist" finds
+  "Pharmacists"); the shortest 80 are scored - no similarity is computed for the thousands of titles that
+  contain a common word like "manager";
+- typos: only when fewer than 3 titles hold every word, trigram similarity (`%`) and word similarity
+  (`<%`) on `normalized`; the 80 most similar by each are scored.
+Each title scores by how closely it matches (exact > exact without the parenthesised part or plural >
+starts with the query as whole words > trigram and word similarity), weighted by its kind (official titles
+count most); an occupation keeps its best title, and a little credit for how many of its titles matched
+breaks ties. A short curated list adds colloquial spellings O*NET lacks (COLLOQUIAL).
 """
 
 from __future__ import annotations
