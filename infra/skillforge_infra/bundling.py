@@ -1,12 +1,19 @@
 """Lambda packaging without Docker: the `skillforge` layer is built with pip for Lambda's arm64 platform.
 
-pip downloads manylinux aarch64 wheels only (`--only-binary=:all:`), so nothing compiles and no container is
-needed. The runtime's own boto3/botocore are used (not bundled) to keep the layer small. Powertools is bundled
-at the version pyproject.toml pins, so the deployed code runs the same Powertools as `skillforge serve`.
+pip takes manylinux aarch64 wheels only (`--only-binary=:all:`), so nothing compiles and no container is needed.
+The runtime's own boto3/botocore are used (not bundled) to keep the layer small. Powertools is bundled at the
+version pyproject.toml pins, so the deployed code runs the same Powertools as `skillforge serve`.
+
+Offline: the layer is installed from a local *wheelhouse* of arm64 wheels (`pip install --no-index
+--find-links`). Every bundling first refreshes the wheelhouse from PyPI (`pip download`, quick to give up when
+there is no network), so after one online synth or `skillforge synth --fetch-wheels`, later synths build the
+same deployable arm64 layer with no network at all. With neither network nor wheelhouse, bundling raises
+`BundlingUnavailable` and `skillforge synth` falls back to an undeployable review assembly (and says so).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +31,30 @@ PLATFORMS = ("manylinux_2_28_aarch64", "manylinux2014_aarch64")
 # Provided by the Lambda runtime; bundling them would only add ~80 MB.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 LAYER_EXCLUDES = ["**/__pycache__", "*.egg-info", "**/*.pyc", "**/.pytest_cache"]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class BundlingUnavailable(RuntimeError):
+    """pip could reach neither an index nor a wheelhouse holding every wheel the layer needs."""
+
+
+_FAILURES: list[BundlingUnavailable] = []
+
+
+def last_failure() -> BundlingUnavailable | None:
+    """The bundling failure of this process, if any: jsii re-raises it as a plain error, so callers that need to
+    tell "no wheels" apart from other synth errors (`skillforge synth`) look here."""
+    return _FAILURES[-1] if _FAILURES else None
+
+
+def reset_failures() -> None:
+    _FAILURES.clear()
+
+
+def wheelhouse() -> Path:
+    """Where arm64 wheels for the layer are kept (gitignored): SKILLFORGE_WHEELHOUSE, else under .skillforge/."""
+    configured = os.environ.get("SKILLFORGE_WHEELHOUSE")
+    return Path(configured) if configured else REPO_ROOT / ".skillforge" / "wheelhouse" / "lambda-cp312-arm64"
 
 
 def runtime_requirements(pyproject: Path) -> list[str]:
@@ -38,61 +69,80 @@ def _dist_name(requirement: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
+def _platform_args() -> list[str]:
+    args = ["--implementation", "cp", "--python-version", PYTHON_VERSION, "--only-binary=:all:"]
+    for platform in PLATFORMS:
+        args += ["--platform", platform]
+    return args
+
+
+def fetch_wheels(requirements: list[str], dest: Path) -> subprocess.CompletedProcess:
+    """Download (or keep) the arm64 wheels of `requirements` and their dependencies into `dest`. Gives up fast
+    without network (no retries, short timeout) instead of pip's minute of back-off."""
+    dest.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+           "--retries", "0", "--timeout", "10", "--dest", str(dest), *_platform_args(), *requirements]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+
+def install_from_wheelhouse(requirements: list[str], source: Path, target: Path) -> subprocess.CompletedProcess:
+    # --no-index: the wheelhouse is the only source, so this never touches the network. --no-compile: the
+    # .pyc files pip would write are for this interpreter, not Lambda's, and would make the output (and so the
+    # asset hash) differ on every build.
+    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-index",
+           "--find-links", str(source), "--no-compile", "--target", str(target), *_platform_args(),
+           "--upgrade", *requirements]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+
 @jsii.implements(ILocalBundling)
 class PipLayerBundling:
     """Builds `python/` for the layer: the runtime dependencies for arm64 plus the `skillforge` package."""
 
-    def __init__(self, layer_dir: Path, pyproject: Path):
+    def __init__(self, layer_dir: Path, pyproject: Path, wheels: Path | None = None):
         self.layer_dir = layer_dir
         self.pyproject = pyproject
+        self.wheels = wheels or wheelhouse()
+        self.online: bool | None = None  # whether the last bundling could refresh the wheelhouse
 
     def try_bundle(self, output_dir: str, *, image=None, **_kwargs) -> bool:
+        requirements = runtime_requirements(self.pyproject)
         target = Path(output_dir) / "python"
         target.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "--target", str(target), "--implementation", "cp", "--python-version", PYTHON_VERSION,
-               "--only-binary=:all:", "--upgrade"]
-        for platform in PLATFORMS:
-            cmd += ["--platform", platform]
-        cmd += runtime_requirements(self.pyproject)
-        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise RuntimeError(
-                "pip could not build the skillforge layer for Lambda arm64 (network needed, or use "
-                f"`skillforge synth --skip-bundling`):\n{result.stderr[-4000:]}")
+        fetched = fetch_wheels(requirements, self.wheels)
+        self.online = fetched.returncode == 0
+        installed = install_from_wheelhouse(requirements, self.wheels, target)
+        if installed.returncode != 0:
+            failure = BundlingUnavailable(
+                "pip could not build the skillforge layer for Lambda arm64: no package index reachable "
+                f"({(fetched.stderr or '').strip().splitlines()[-1:] or ['?']}) and the wheelhouse {self.wheels} "
+                "lacks wheels (fill it once online with `skillforge synth --fetch-wheels`, or use "
+                f"`skillforge synth --skip-bundling`):\n{installed.stderr[-4000:]}")
+            _FAILURES.append(failure)
+            raise failure
         for name in RUNTIME_PROVIDED:
             for path in list(target.glob(f"{name}")) + list(target.glob(f"{name}-*.dist-info")):
                 shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts: not importable, absolute shebangs
         shutil.copytree(self.layer_dir / "skillforge", target / "skillforge",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
         return True
 
 
 def layer_code(layer_dir: Path, pyproject: Path) -> lambda_.Code:
-    # The hash covers the layer sources and pyproject.toml (the dependency list), so either change redeploys.
-    deps = "\n".join(runtime_requirements(pyproject))
+    # The asset hash is the hash of the built layer, so a new dependency version or a source change publishes a
+    # new layer version, and the same inputs give the same hash. When bundling is skipped, CDK gives the asset a
+    # hash derived from its construct path, so an undeployable review assembly can never pose as a built layer.
     return lambda_.Code.from_asset(
         str(layer_dir),
         exclude=LAYER_EXCLUDES,
-        asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=_source_hash(layer_dir, deps),
+        asset_hash_type=AssetHashType.OUTPUT,
         bundling=BundlingOptions(
             # Never used: local bundling always succeeds or raises, so Docker is never started.
             image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.12"),
             local=PipLayerBundling(layer_dir, pyproject),
         ),
     )
-
-
-def _source_hash(layer_dir: Path, extra: str) -> str:
-    import hashlib
-
-    digest = hashlib.sha256(extra.encode())
-    for path in sorted((layer_dir / "skillforge").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(str(path.relative_to(layer_dir)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def function_code(path: Path) -> lambda_.Code:

@@ -77,6 +77,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "db_migrate", "Alembic migrations at deploy (custom resource)", API,
         memory_mb=512, timeout_s=600, reserved={"dev": None, "prod": 1},
+        # In the VPC through its own security group, to the writer as the owner (the secret's credentials):
+        # it never uses the proxy, so it gets no rds-db:connect for the application role.
+        database=False,
     ),
 )
 

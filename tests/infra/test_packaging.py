@@ -1,14 +1,21 @@
-"""Lambda packaging without Docker: the layer's pip command for Lambda arm64, and what ends up in the layer."""
+"""Lambda packaging without Docker: the layer's pip commands for Lambda arm64, what ends up in the layer, the
+offline wheelhouse path (real pip, no network), and the layer's asset hash."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
 from skillforge_infra import bundling
 
 from .conftest import REPO
+
+UNREACHABLE_INDEX = "http://127.0.0.1:9/simple"  # discard port: pip fails at once, as without network
 
 
 def test_layer_requirements_come_from_pyproject_without_boto3():
@@ -19,38 +26,143 @@ def test_layer_requirements_come_from_pyproject_without_boto3():
     assert not names & {"boto3", "botocore"}
 
 
-def test_layer_is_built_with_pip_for_arm64_wheels_and_contains_skillforge(tmp_path, monkeypatch):
-    calls = []
-
-    def fake_pip(cmd, **kwargs):
+def _fake_pip(calls: list[list[str]], download_rc: int = 0, install_rc: int = 0):
+    def run(cmd, **kwargs):
         calls.append(cmd)
-        target = Path(cmd[cmd.index("--target") + 1])
-        for dist in ("boto3", "botocore", "psycopg"):  # what pip would leave behind
-            (target / dist).mkdir(parents=True)
-        (target / "boto3-1.0.dist-info").mkdir()
-        return subprocess.CompletedProcess(cmd, 0, "", "")
+        if cmd[3] == "download":
+            return subprocess.CompletedProcess(cmd, download_rc, "", "" if download_rc == 0 else "no network")
+        if install_rc == 0:
+            target = Path(cmd[cmd.index("--target") + 1])
+            for dist in ("boto3", "botocore", "psycopg", "bin"):  # what pip would leave behind
+                (target / dist).mkdir(parents=True)
+            (target / "boto3-1.0.dist-info").mkdir()
+        return subprocess.CompletedProcess(cmd, install_rc, "", "" if install_rc == 0 else "No matching distribution")
+    return run
 
-    monkeypatch.setattr(bundling.subprocess, "run", fake_pip)
-    ok = bundling.PipLayerBundling(REPO / "layers", REPO / "pyproject.toml").try_bundle(str(tmp_path))
-    assert ok is True
-    (cmd,) = calls
-    assert cmd[1:4] == ["-m", "pip", "install"]
-    assert "--only-binary=:all:" in cmd
-    assert cmd[cmd.index("--python-version") + 1] == "3.12"
-    platforms = [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "--platform"]
-    assert platforms and all(p.endswith("_aarch64") for p in platforms)
-    assert cmd[cmd.index("--target") + 1] == str(tmp_path / "python")
-    layer = tmp_path / "python"
+
+def _platforms(cmd: list[str]) -> list[str]:
+    return [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "--platform"]
+
+
+def test_layer_is_built_from_the_wheelhouse_for_arm64_and_contains_skillforge(tmp_path, monkeypatch):
+    calls: list[list[str]] = []
+    monkeypatch.setattr(bundling.subprocess, "run", _fake_pip(calls))
+    wheels = tmp_path / "wheels"
+    bundler = bundling.PipLayerBundling(REPO / "layers", REPO / "pyproject.toml", wheels=wheels)
+    assert bundler.try_bundle(str(tmp_path / "out")) is True
+    download, install = calls
+    # 1. refresh the wheelhouse from the index, giving up at once without network
+    assert download[3] == "download" and download[download.index("--dest") + 1] == str(wheels)
+    assert download[download.index("--retries") + 1] == "0"
+    # 2. install only from the wheelhouse: the same command works with and without network
+    assert install[3] == "install" and "--no-index" in install
+    assert install[install.index("--find-links") + 1] == str(wheels)
+    assert "--no-compile" in install  # host .pyc files are useless on 3.12 and make builds differ
+    for cmd in (download, install):
+        assert "--only-binary=:all:" in cmd
+        assert cmd[cmd.index("--python-version") + 1] == "3.12"
+        assert _platforms(cmd) and all(p.endswith("_aarch64") for p in _platforms(cmd))
+    layer = tmp_path / "out" / "python"
+    assert install[install.index("--target") + 1] == str(layer)
     assert (layer / "skillforge" / "__init__.py").is_file()
     assert (layer / "skillforge" / "db" / "migrations" / "env.py").is_file()  # migrations ship with the layer
-    assert not (layer / "boto3").exists() and not (layer / "botocore").exists()
+    assert not (layer / "boto3").exists() and not (layer / "botocore").exists() and not (layer / "bin").exists()
     assert not list(layer.glob("boto3-*.dist-info"))
     assert (layer / "psycopg").is_dir()
     assert not list(layer.rglob("__pycache__"))
+    assert bundler.online is True
 
 
-def test_pip_failure_names_the_way_out(tmp_path, monkeypatch):
-    monkeypatch.setattr(bundling.subprocess, "run",
-                        lambda cmd, **kw: subprocess.CompletedProcess(cmd, 1, "", "No matching distribution"))
-    with pytest.raises(RuntimeError, match="--skip-bundling"):
-        bundling.PipLayerBundling(REPO / "layers", REPO / "pyproject.toml").try_bundle(str(tmp_path))
+def test_without_network_the_wheelhouse_is_enough(tmp_path, monkeypatch):
+    calls: list[list[str]] = []
+    monkeypatch.setattr(bundling.subprocess, "run", _fake_pip(calls, download_rc=1))
+    bundler = bundling.PipLayerBundling(REPO / "layers", REPO / "pyproject.toml", wheels=tmp_path / "w")
+    assert bundler.try_bundle(str(tmp_path / "out")) is True
+    assert bundler.online is False
+    assert (tmp_path / "out" / "python" / "skillforge" / "__init__.py").is_file()
+
+
+def test_without_network_or_wheels_bundling_says_how_to_get_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(bundling.subprocess, "run", _fake_pip([], download_rc=1, install_rc=1))
+    bundling.reset_failures()
+    with pytest.raises(bundling.BundlingUnavailable, match="--fetch-wheels") as raised:
+        bundling.PipLayerBundling(REPO / "layers", REPO / "pyproject.toml", wheels=tmp_path / "w").try_bundle(
+            str(tmp_path))
+    assert "--skip-bundling" in str(raised.value)
+    assert bundling.last_failure() is raised.value  # what `skillforge synth` checks to fall back
+    bundling.reset_failures()
+
+
+# -- real pip, no network: a wheelhouse with one hand-made pure-Python wheel ---------------------------------
+def _wheel(wheelhouse: Path, version: str) -> None:
+    """Write demo_dep-<version>-py3-none-any.whl (a wheel is a zip with a dist-info folder)."""
+    wheelhouse.mkdir(parents=True, exist_ok=True)
+    info = f"demo_dep-{version}.dist-info"
+    files = {
+        "demo_dep/__init__.py": f"VERSION = {version!r}\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: demo-dep\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for name, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(text.encode())}")
+    files[f"{info}/RECORD"] = "\n".join(record + [f"{info}/RECORD,,"]) + "\n"
+    with zipfile.ZipFile(wheelhouse / f"demo_dep-{version}-py3-none-any.whl", "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+
+
+@pytest.fixture
+def offline_project(tmp_path, monkeypatch):
+    """A project needing `demo-dep`, a wheelhouse holding it, and no reachable package index."""
+    monkeypatch.setenv("PIP_INDEX_URL", UNREACHABLE_INDEX)
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    layers = tmp_path / "layers"
+    (layers / "skillforge").mkdir(parents=True)
+    (layers / "skillforge" / "__init__.py").write_text("")
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\nversion = "0"\ndependencies = ["demo-dep>=1.0", "boto3"]\n')
+    wheels = tmp_path / "wheels"
+    _wheel(wheels, "1.0")
+    monkeypatch.setenv("SKILLFORGE_WHEELHOUSE", str(wheels))
+    return layers, pyproject, wheels
+
+
+def test_offline_build_installs_from_the_wheelhouse_with_real_pip(offline_project, tmp_path):
+    layers, pyproject, wheels = offline_project
+    bundler = bundling.PipLayerBundling(layers, pyproject)
+    assert bundler.wheels == wheels
+    bundler.try_bundle(str(tmp_path / "out"))
+    assert bundler.online is False
+    assert (tmp_path / "out" / "python" / "demo_dep" / "__init__.py").read_text() == "VERSION = '1.0'\n"
+    assert (tmp_path / "out" / "python" / "skillforge" / "__init__.py").is_file()
+
+
+def _layer_asset_hash(tmp_path: Path, name: str, layers: Path, pyproject: Path, *, skip: bool) -> str:
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_lambda as lambda_
+
+    context = {"aws:cdk:bundling-stacks": []} if skip else {}
+    app = App(outdir=str(tmp_path / name), context=context)
+    stack = Stack(app, "LayerOnly")
+    lambda_.LayerVersion(stack, "Layer", code=bundling.layer_code(layers, pyproject))
+    assembly = app.synth()
+    (artifact,) = assembly.stacks
+    assets = json.loads((tmp_path / name / "LayerOnly.assets.json").read_text())["files"]
+    assert artifact.stack_name == "LayerOnly"
+    return next(h for h, a in assets.items() if a["source"]["packaging"] == "zip")
+
+
+def test_layer_asset_hash_follows_the_built_content(offline_project, tmp_path):
+    """The hash is the built layer's: a new dependency version publishes a new layer, the same inputs do not,
+    and an assembly synthesized without bundling can never share the hash of a built layer."""
+    layers, pyproject, wheels = offline_project
+    first = _layer_asset_hash(tmp_path, "a", layers, pyproject, skip=False)
+    again = _layer_asset_hash(tmp_path, "b", layers, pyproject, skip=False)
+    _wheel(wheels, "1.1")
+    upgraded = _layer_asset_hash(tmp_path, "c", layers, pyproject, skip=False)
+    skipped = _layer_asset_hash(tmp_path, "d", layers, pyproject, skip=True)
+    assert first == again
+    assert upgraded != first
+    assert skipped not in (first, upgraded)

@@ -347,3 +347,47 @@ def test_queue_consumers_time_out_well_within_the_visibility_timeout():
     for spec in consumers:
         # AWS guidance for SQS event sources: visibility >= 6 x function timeout, or retries overlap.
         assert queues[spec.queue_source].visibility_timeout_s >= 6 * spec.timeout_s, spec.name
+
+
+def test_only_database_functions_may_connect_through_the_proxy(synth):
+    for spec in registry.FUNCTIONS:
+        text = _policy_text_by_function(synth)[physical_name(synth.env, spec.name)]
+        assert ("rds-db:connect" in text) == spec.database, spec.name
+
+
+ROUTE_FUNCTIONS = {"GET /v1/occupations": "career_api", "GET /v1/occupations/{onet_code}": "career_api",
+                   "GET /v1/occupations/{onet_code}/{facet}": "career_api", "GET /v1/skills": "career_api",
+                   "POST /v1/match": "career_api", "ANY /v1/{proxy+}": "career_api",
+                   "POST /v1/xapi/statements": "xapi_api"}
+
+
+def test_every_route_integrates_with_its_function(synth):
+    api = synth.stack("api")["Resources"]
+    name_by_logical_id = {lid: r["Properties"]["FunctionName"] for lid, r in api.items()
+                          if r["Type"] == "AWS::Lambda::Function" and isinstance(r["Properties"].get("FunctionName"), str)}
+    methods = _methods(synth)
+    assert set(methods) == set(ROUTE_FUNCTIONS), sorted(methods)
+    for route, function in ROUTE_FUNCTIONS.items():
+        integration = methods[route]["Integration"]
+        assert integration["Type"] == "AWS_PROXY", route
+        targets = {name_by_logical_id[lid] for lid in name_by_logical_id if lid in json.dumps(integration["Uri"])}
+        assert targets == {physical_name(synth.env, function)}, route
+
+
+def test_deployed_career_api_runs_the_handler_skillforge_serve_runs(monkeypatch):
+    """The career_api function's handler is the very resolver entry point the local server dispatches to."""
+    import importlib.util
+
+    from skillforge.api import local_server
+
+    from .conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("career_api_handler", REPO / "functions/career_api/handler.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    served = []
+    monkeypatch.setattr(local_server, "make_handler_class",
+                        lambda handler: served.append(handler) or local_server.BaseHTTPRequestHandler)
+    server = local_server.make_server(port=0)
+    server.server_close()
+    assert served == [module.handler]
