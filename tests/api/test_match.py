@@ -96,3 +96,21 @@ def test_gaps_carry_learning_pathways(api, api_db_url):
     finally:
         with psycopg.connect(api_db_url, autocommit=True) as conn:
             conn.execute("DELETE FROM learning_pathways WHERE pathway_key = %s", (key,))
+
+
+def test_technology_skills_rank_and_transfer(api, api_db_url):
+    with psycopg.connect(api_db_url, row_factory=dict_row) as conn:
+        target = conn.execute(
+            "SELECT t.onet_code FROM occupation_technology_skills t "
+            "WHERE EXISTS (SELECT 1 FROM occupation_skills s WHERE s.onet_code = t.onet_code) "
+            "GROUP BY t.onet_code ORDER BY count(*) DESC, t.onet_code LIMIT 1").fetchone()["onet_code"]
+        # its most distinctive technologies: the ones fewest other occupations use
+        rows = conn.execute(
+            "SELECT t.element_id FROM occupation_technology_skills t WHERE t.onet_code = %s "
+            "ORDER BY (SELECT count(*) FROM occupation_technology_skills u WHERE u.element_id = t.element_id), "
+            "t.element_id LIMIT 6", (target,)).fetchall()
+    body = api.post("/v1/match", {"skills": [{"element_id": r["element_id"]} for r in rows], "limit": 3}).json
+    assert body["items"][0]["onet_code"] == target
+    transferable = {t["element_id"]: t for t in body["items"][0]["transferable"]}
+    assert {r["element_id"] for r in rows} <= set(transferable)
+    assert all(transferable[r["element_id"]]["kind"] == "technology" for r in rows)

@@ -213,8 +213,8 @@ class Transferable(BaseModel):
     element_id: str
     name: str
     kind: ElementKind
-    importance: float
-    required_level: float
+    importance: float | None = Field(..., description="null for technology skills (O*NET rates none)")
+    required_level: float | None = Field(..., description="null for technology skills")
     user_level: float | None
 
 

@@ -30,6 +30,9 @@ class ReleaseMatrix:
     element_names: list[str]
     importance: np.ndarray  # (occupations, elements) float32
     level: np.ndarray
+    # Technology skills (TECH-...) each occupation uses: no importance or level in O*NET, only membership.
+    tech_ids: list[str] = field(default_factory=list)
+    tech_uses: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     critical: np.ndarray = field(init=False)  # bool: importance >= 3, the seed's "required"
     similarity: np.ndarray = field(init=False)
     required_count: np.ndarray = field(init=False)
@@ -38,11 +41,13 @@ class ReleaseMatrix:
     critical_rows: list[list[tuple[int, float, float]]] = field(init=False)
     code_index: dict[str, int] = field(init=False)
     element_index: dict[str, int] = field(init=False)
+    tech_index: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
         self.critical = self.importance >= CRITICAL_IMPORTANCE
         self.code_index = {c: i for i, c in enumerate(self.codes)}
         self.element_index = {e: i for i, e in enumerate(self.element_ids)}
+        self.tech_index = {e: i for i, e in enumerate(self.tech_ids)}
         self.similarity = occupation_similarity(self.importance)
         self.required_count = self.critical.sum(axis=1)
         importance, level = self.importance.tolist(), self.level.tolist()
@@ -98,9 +103,19 @@ def load_matrix(release: Release) -> ReleaseMatrix:
         j = ei[r["element_id"]]
         importance[i, j] = r["importance"]
         level[i, j] = r["level"] if r["level"] is not None else 0.0
+    tech_rows = fetch_all(f"SELECT DISTINCT onet_code, element_id FROM "
+                          f"{release.table('occupation_technology_skills')}")
+    tech_ids = sorted({r["element_id"] for r in tech_rows})
+    ti = {e: i for i, e in enumerate(tech_ids)}
+    tech_uses = np.zeros((len(codes), len(tech_ids)), dtype=bool)
+    for r in tech_rows:
+        i = ci.get(r["onet_code"])
+        if i is not None:
+            tech_uses[i, ti[r["element_id"]]] = True
     return ReleaseMatrix(release=release.release, codes=codes, titles=[info[c]["title"] for c in codes],
                          job_zones=[info[c]["job_zone"] for c in codes], element_ids=element_ids,
-                         element_names=[names[e] for e in element_ids], importance=importance, level=level)
+                         element_names=[names[e] for e in element_ids], importance=importance, level=level,
+                         tech_ids=tech_ids, tech_uses=tech_uses)
 
 
 _cache: dict[tuple[str, str], ReleaseMatrix] = {}

@@ -10,6 +10,7 @@ The seed's formula (reported as `match_score` / `adjusted_score`, never used for
 
 The ranking score (docs/matching.md):
     direct_o = sum over e in U & R_o of g(u_e, L_oe) / |U | R_o|        (level-aware soft Jaccard)
+               blended with the share of the user's technology skills the occupation uses, by input count
     g(u, L)  = exp(-(u - L)^2 / 2 sigma^2), or UNKNOWN_LEVEL_CREDIT when the user gave no level
     p        = softmax(direct / tau)                                     (which occupation the profile is from)
     score_o  = (1 - lambda) direct_o + lambda sum_j p_j S_jo             (S: Pearson of importance profiles)
@@ -17,7 +18,7 @@ The ranking score (docs/matching.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,16 +37,20 @@ class Profile:
     """The user's elements as matrix columns; `levels` holds NaN where no level was given."""
     columns: np.ndarray  # int indices into matrix elements
     levels: np.ndarray   # float, NaN = unknown
+    tech_columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
     def from_pairs(cls, matrix: ReleaseMatrix, pairs: dict[str, float | None]) -> "Profile":
-        cols, levels = [], []
+        cols, levels, tech = [], [], []
         for element_id, level in pairs.items():
             j = matrix.element_index.get(element_id)
             if j is not None:
                 cols.append(j)
                 levels.append(np.nan if level is None else float(level))
-        return cls(np.array(cols, dtype=np.int64), np.array(levels, dtype=np.float32))
+            elif element_id in matrix.tech_index:
+                tech.append(matrix.tech_index[element_id])
+        return cls(np.array(cols, dtype=np.int64), np.array(levels, dtype=np.float32),
+                   np.array(tech, dtype=np.int64))
 
 
 @dataclass
@@ -72,7 +77,7 @@ def experience_weights(matrix: ReleaseMatrix, years: float | None) -> np.ndarray
 
 def score_all(matrix: ReleaseMatrix, profile: Profile, experience_years: float | None = None) -> Scores:
     n = len(matrix.codes)
-    if n == 0 or profile.columns.size == 0:
+    if n == 0 or (profile.columns.size == 0 and profile.tech_columns.size == 0):
         zeros = np.zeros(n, dtype=np.float32)
         return Scores(zeros, zeros, zeros, zeros)
     cols = profile.columns
@@ -82,6 +87,12 @@ def score_all(matrix: ReleaseMatrix, profile: Profile, experience_years: float |
     required_count = matrix.required_count
     union = required_count + (~crit).sum(axis=1)          # |R_o| + user elements outside R_o
     direct = (crit * credit).sum(axis=1) / np.maximum(union, 1)
+    if profile.tech_columns.size:
+        # Technology skills carry no importance or level: the share of the person's technologies the
+        # occupation uses, weighted by how many of the inputs they are.
+        tech_fit = matrix.tech_uses[:, profile.tech_columns].mean(axis=1)
+        k, t = cols.size, profile.tech_columns.size
+        direct = (direct * k + tech_fit * t) / (k + t)
 
     z = (direct - direct.max()) / TAU
     posterior = np.exp(z).astype(np.float32)  # float32 like the similarity matrix: no 3 MB upcast per request

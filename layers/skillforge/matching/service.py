@@ -75,7 +75,8 @@ def _profile_pairs(resolved: list[dict[str, Any]]) -> dict[str, float | None]:
 
 
 def _explain(matrix: ReleaseMatrix, row: int, pairs: dict[str, float | None],
-             pathways: dict[str, list[dict[str, Any]]], gap_limit: int | None) -> dict[str, Any]:
+             pathways: dict[str, list[dict[str, Any]]], gap_limit: int | None,
+             tech_names: dict[str, str]) -> dict[str, Any]:
     gaps, transferable, met = [], [], []
     code = matrix.codes[row]
     for j, importance, required in matrix.critical_rows[row]:
@@ -101,8 +102,14 @@ def _explain(matrix: ReleaseMatrix, row: int, pairs: dict[str, float | None],
             transferable.append({"element_id": element_id, "name": matrix.element_names[j],
                                  "kind": element_kind(element_id), "importance": importance,
                                  "required_level": required, "user_level": user})
+    for element_id, user in pairs.items():
+        t = matrix.tech_index.get(element_id)
+        if t is not None and matrix.tech_uses[row, t]:
+            transferable.append({"element_id": element_id, "name": tech_names.get(element_id, element_id),
+                                 "kind": "technology", "importance": None, "required_level": None,
+                                 "user_level": user})
     gaps.sort(key=lambda g: (-g["importance"], -(g["required_level"] - (g["user_level"] or 0)), g["element_id"]))
-    transferable.sort(key=lambda t: (-t["importance"], t["element_id"]))
+    transferable.sort(key=lambda t: (-(t["importance"] or 0), t["element_id"]))
     if gap_limit is not None:
         gaps = gaps[:gap_limit]
     for gap in gaps:
@@ -142,9 +149,10 @@ def match(release: Release, skills: list[dict[str, Any]], limit: int, experience
         order = [i for i in order if matrix.job_zones[i] == job_zone]
     top = [int(i) for i in order[:limit]]
     pathways = _group_pathways([matrix.codes[i] for i in top])
+    tech_names = _tech_names(resolved)
     items = []
     for row in top:
-        explained = _explain(matrix, row, pairs, pathways, GAPS_PER_ITEM)
+        explained = _explain(matrix, row, pairs, pathways, GAPS_PER_ITEM, tech_names)
         items.append({**_item(matrix, scores, row), "gaps": explained["gaps"],
                       "transferable": explained["transferable"]})
     return {"release": release.release, "method": METHOD, "resolved": resolved, "items": items}
@@ -161,8 +169,12 @@ def gap_analysis(release: Release, onet_code: str, skills: list[dict[str, Any]],
     resolved = resolve_skills(release, matrix, skills)
     pairs = _profile_pairs(resolved)
     scores = score_all(matrix, Profile.from_pairs(matrix, pairs), experience_years)
-    explained = _explain(matrix, row, pairs, _group_pathways([onet_code]), None)
+    explained = _explain(matrix, row, pairs, _group_pathways([onet_code]), None, _tech_names(resolved))
     return {**_item(matrix, scores, row), "release": release.release, "resolved": resolved, **explained}
+
+
+def _tech_names(resolved: list[dict[str, Any]]) -> dict[str, str]:
+    return {r["element_id"]: r["name"] for r in resolved if r["kind"] == "technology"}
 
 
 def _group_pathways(codes: list[str]) -> dict[str, list[dict[str, Any]]]:
