@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -56,10 +57,57 @@ def _cli_import(url: str) -> tuple[dict, float, float]:
     return json.loads(done.stdout), wall, max(peak, before) / 1024
 
 
+# PostgreSQL COPY text format, written in ~1 MB chunks: the baseline feeds the server pre-formatted text so it
+# measures PostgreSQL's own COPY rate, not Python formatting (the importer itself uses psycopg's write_row).
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+CHUNK = 1 << 20
+
+
+def _array(values: list) -> str:
+    items = []
+    for v in values:
+        s = str(v).replace("\\", "\\\\").replace('"', '\\"')
+        items.append(f'"{s}"')
+    return "{" + ",".join(items) + "}"
+
+
+def _field(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return _array(list(value)).translate(_ESCAPES)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPES)
+    return str(value).translate(_ESCAPES)
+
+
+def _chunks(rows: Iterable[tuple]) -> Iterator[str]:
+    buf: list[str] = []
+    size = 0
+    for row in rows:
+        line = "\t".join([_field(v) for v in row]) + "\n"
+        buf.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield "".join(buf)
+            buf, size = [], 0
+    if buf:
+        yield "".join(buf)
+
+
 def _baseline_copy(url: str) -> tuple[int, float]:
     """PostgreSQL's own COPY rate: the importer's normalised rows, pre-formatted, into bare tables."""
     from skillforge.onet.bls import read_bls
-    from skillforge.onet.copyfmt import chunks
     from skillforge.onet.normalise import normalise
     from skillforge.onet.parse import parse_release, read_inputs
     from skillforge.onet.report import Report
@@ -69,7 +117,7 @@ def _baseline_copy(url: str) -> tuple[int, float]:
     parsed = parse_release(read_inputs(ReleaseSource.open(ONET)), str(ONET), report)
     files = BlsFiles.find(BLS)
     norm = normalise(parsed, read_bls(files.oews, files.ep, report))
-    payloads = {t: list(chunks(rows)) for t, rows in norm.tables.items()}
+    payloads = {t: list(_chunks(rows)) for t, rows in norm.tables.items()}
     total = sum(len(rows) for rows in norm.tables.values())
     with psycopg.connect(url) as conn:
         conn.execute("CREATE SCHEMA bench_raw")

@@ -39,7 +39,7 @@ def test_full_29_0_release_validates_and_normalises():
     civil = [o for o in norm.occupations.values() if o["soc_major_group"] != "55"]
     assert sum(1 for o in civil if not o["soc_broad_title"]) <= 15
     assert all(o["soc_minor_title"] for o in civil)
-    records = generate(norm, "29.0", bls.oews_source, bls.ep_source)
+    records = generate(norm, "29.0", bls)
     assert len(records) == 1016
     known = {r[0] for table in ("skills", "knowledge") for r in t[table]}
     layered, links, _ = apply_overrides(records, DEFAULT_CONTENT_DIR, known, report)

@@ -30,7 +30,7 @@ def sample_records():
     parsed = parse_release(read_inputs(ReleaseSource.open(SAMPLE)), str(SAMPLE), report)
     bls = read_bls(SAMPLE / "bls" / "oews_national_may2025.csv", SAMPLE / "bls" / "ep_2024-34_table_1_2.csv", report)
     norm = normalise(parsed, bls)
-    records = generate(norm, "29.0", bls.oews_source, bls.ep_source)
+    records = generate(norm, "29.0", bls)
     known = {r[0] for t in ("skills", "knowledge") for r in norm.tables[t]}
     return norm, records, known
 
@@ -46,6 +46,8 @@ def test_a_valid_record_for_every_occupation(sample_records):
     assert not rn.limited_data and rn.salary_range.period == "annual"
     assert rn.salary_range.p10 < rn.salary_range.median < rn.salary_range.p90
     assert rn.growth_outlook.label == growth_label(rn.growth_outlook.percent)
+    assert rn.growth_outlook.period == "2024–34" and "over 2024–34" in rn.summary  # from the EP headers
+    assert rn.salary_range.source == "BLS OEWS May 2025"  # from the OEWS file name
     assert rn.key_responsibilities and rn.related_occupations
     assert {s.kind for s in rn.essential_skills} >= {"skill"}
     # O*NET 29.0 has no ratings for 55-1016.00: the record says so instead of inventing skills
@@ -138,7 +140,7 @@ def test_a_generated_record_that_breaks_the_schema_is_reported(sample_records):
     occupation["title"] = "Nurses. Registered. Very"  # the summary's first sentence now splits in three
     try:
         report = Report()
-        records = generate(norm, "29.0", None, None, report)
+        records = generate(norm, "29.0", None, report)
     finally:
         occupation["title"] = original
     assert "29-1141.00" not in records and len(records) == len(norm.occupations) - 1
@@ -149,7 +151,7 @@ def test_a_generated_record_that_breaks_the_schema_is_reported(sample_records):
     occupation["title"] = "Nurses. Registered. Very"
     try:
         with pytest.raises(ValidationError):  # without a report the error propagates
-            generate(norm, "29.0", None, None)
+            generate(norm, "29.0", None)
     finally:
         occupation["title"] = original
 

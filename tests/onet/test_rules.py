@@ -205,3 +205,20 @@ def test_bls_rules(tmp_path: Path, name: str, edit, column, rule):
     read_bls(path if name == OEWS else None, path if name == EP else None, report)
     found = [(p.file, p.line, p.column, p.rule) for p in report.errors()]
     assert (name, line, column, rule) in found, found
+
+
+def test_bls_years_come_from_the_files_not_the_code(tmp_path: Path):
+    """A later Employment Projections table (base year 2025, period 2025–35) and OEWS vintage are read as such."""
+    from skillforge.onet.bls import oews_reference
+
+    text = (BLS / EP).read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    later = tmp_path / "ep_2025-35_table_1_2.csv"
+    later.write_text(header.replace("2024–34", "2025–35").replace("2024", "2025") + "\n" + rest, encoding="utf-8")
+    report = Report()
+    data = read_bls(None, later, report)
+    assert report.ok, [str(p) for p in report.errors()]
+    assert data.ep_period == "2025–35" and data.projections["29-1141"].annual_openings > 0
+    assert read_bls(None, BLS / EP, Report()).ep_period == "2024–34"
+    assert oews_reference("oews_national_may2025.csv") == "May 2025"
+    assert oews_reference("national_M2024_dl.csv") is None

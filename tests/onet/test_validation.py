@@ -153,6 +153,7 @@ def test_bad_types_and_flags(sample: Path):
     found = {(p.line, p.column, p.rule) for p in report.errors()}
     assert (line, "Data Value", "type.number") in found
     assert (line + 1, "Recommend Suppress", "type.flag") in found
+    assert (line + 1, "Date", "type.date") in found
 
 
 def test_non_utf8_file(sample: Path):

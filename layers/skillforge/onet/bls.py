@@ -22,8 +22,8 @@ OEWS_REQUIRED = ("OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "H_PCT10", "H_ME
                  "A_PCT10", "A_MEDIAN", "A_PCT90")
 O_GROUPS = {"total", "major", "minor", "broad", "detailed"}
 EP_COLUMNS = {  # our name -> header prefix in table 1.2 (the headers carry en dashes and years)
-    "title": "2024 National Employment Matrix title",
-    "code": "2024 National Employment Matrix code",
+    "title": "National Employment Matrix title",   # after the base year: "2024 National Employment Matrix title"
+    "code": "National Employment Matrix code",
     "type": "Occupation type",
     "change_numeric": "Employment change, numeric",
     "change_percent": "Employment change, percent",
@@ -32,6 +32,9 @@ EP_COLUMNS = {  # our name -> header prefix in table 1.2 (the headers carry en d
     "work_experience": "Work experience in a related occupation",
     "on_the_job_training": "Typical on-the-job training",
 }
+_BASE_YEAR = re.compile(r"^\d{4} ")
+_EP_PERIOD = re.compile(r"(\d{4})\s*[–-]\s*(\d{2,4})\s*$")  # "Employment change, percent, 2024–34"
+_OEWS_MONTH = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[_-]?(\d{4})", re.IGNORECASE)
 NOT_AVAILABLE = {"", "-", "—", "–", "n/a", "*", "**", "#"}
 
 
@@ -69,6 +72,14 @@ class BlsData:
     projections: dict[str, Projection] = field(default_factory=dict)
     oews_source: str | None = None
     ep_source: str | None = None
+    oews_reference: str | None = None   # "May 2025", from the OEWS file name
+    ep_period: str | None = None        # "2024–34", from the EP headers
+
+
+def oews_reference(file_name: str) -> str | None:
+    """'oews_national_may2025.csv' -> 'May 2025' (the OEWS reference month, as BLS names its downloads)."""
+    match = _OEWS_MONTH.search(file_name)
+    return f"{match.group(1).capitalize()} {match.group(2)}" if match else None
 
 
 def _rows(path: Path, report: Report) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
@@ -158,19 +169,22 @@ def read_oews(path: Path, report: Report) -> dict[str, Wages]:
     return wages
 
 
-def read_projections(path: Path, report: Report) -> dict[str, Projection]:
+def read_projections(path: Path, report: Report) -> tuple[dict[str, Projection], str | None]:
+    """Line items and summary rows by SOC code, and the projection period named by the headers ("2024–34")."""
     parsed = _rows(path, report)
     if parsed is None:
-        return {}
+        return {}, None
     header, rows = parsed
     name = path.name
     idx: dict[str, int] = {}
     for key, prefix in EP_COLUMNS.items():
-        found = [i for i, h in enumerate(header) if h.strip().startswith(prefix)]
+        found = [i for i, h in enumerate(header) if _BASE_YEAR.sub("", h.strip()).startswith(prefix)]
         if not found:
             report.error(name, 1, prefix, "header.mismatch", f"no column starting with {prefix!r}")
-            return {}
+            return {}, None
         idx[key] = found[0]
+    period_match = _EP_PERIOD.search(header[idx["change_percent"]])
+    period = f"{period_match.group(1)}–{period_match.group(2)[-2:]}" if period_match else None
     projections: dict[str, Projection] = {}
     for line, row in rows:
         if len(row) != len(header):
@@ -201,7 +215,7 @@ def read_projections(path: Path, report: Report) -> dict[str, Projection]:
             round(change * 1000) if change is not None else None,
             round(openings * 1000) if openings is not None else None,
             text("entry_education"), text("work_experience"), text("on_the_job_training"))
-    return projections
+    return projections, period
 
 
 def read_bls(oews: Path | None, ep: Path | None, report: Report) -> BlsData:
@@ -209,7 +223,8 @@ def read_bls(oews: Path | None, ep: Path | None, report: Report) -> BlsData:
     if oews is not None:
         data.wages = read_oews(oews, report)
         data.oews_source = oews.name
+        data.oews_reference = oews_reference(oews.name)
     if ep is not None:
-        data.projections = read_projections(ep, report)
+        data.projections, data.ep_period = read_projections(ep, report)
         data.ep_source = ep.name
     return data

