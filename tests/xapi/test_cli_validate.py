@@ -58,6 +58,8 @@ def test_default_source_is_stdin_and_summary_goes_to_stderr():
     ('{"a": 1}\n{"b": ', "line 2"),
     ('{"score": NaN}', "malformed JSON"),
     ("", "empty"),
+    ('{"actor": {"mbox": "mailto:a@example.com", "mbox": "mailto:b@example.com"}}', "duplicate key 'mbox'"),
+    ('{"a": 1}\n{"id": "x", "id": "y"}', "line 2: malformed JSON: duplicate key 'id'"),
 ])
 def test_unreadable_input_exits_2(stdin, needle):
     result, lines = run(["-"], stdin)

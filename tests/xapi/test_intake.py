@@ -113,13 +113,14 @@ def test_unknown_learner_is_pending_then_applied_when_the_user_arrives(xapi_db, 
     assert row["user_id"] is None and row["status"] == "pending_user"
     assert row["recommended_onet_code"] is not None  # recommendation does not wait for the user
 
-    user_id = create_user(xapi_db, email="late@example.com")
-    assert apply_pending_for_user(app_conn, user_id) == 1
     app_conn.commit()
+
+    # Creating the user is enough (trigger on users): no call from the code that creates users.
+    user_id = create_user(xapi_db, email="Late@Example.com")
     row = assessment_row(xapi_db, statement["id"])
     assert str(row["user_id"]) == user_id and row["status"] == "completed"
     assert statement_row(xapi_db, statement["id"])["status"] == "applied"
-    assert apply_pending_for_user(app_conn, user_id) == 0
+    assert apply_pending_for_user(app_conn, user_id) == 0  # nothing left for the explicit repair path
 
 
 def test_account_actor_resolves_within_the_partner_only(xapi_db, app_conn):
@@ -129,10 +130,46 @@ def test_account_actor_resolves_within_the_partner_only(xapi_db, app_conn):
     assert ingest(app_conn, [statement], channel="sqs", partner_code="acme-careers",
                   atomic=False).outcomes[0].status == "pending_user"
     assert apply_pending(app_conn) == 0  # the other partner's A-1001 is someone else
-    mine = create_user(xapi_db, email="a1001@acme.example", partner_code="acme-careers", external_ref="A-1001")
-    assert apply_pending(app_conn) == 1
     app_conn.commit()
+    assert statement_row(xapi_db, statement["id"])["account_ref_sha256"] is not None
+    mine = create_user(xapi_db, email="a1001@acme.example", partner_code="acme-careers", external_ref="A-1001")
     assert str(assessment_row(xapi_db, statement["id"])["user_id"]) == mine != other
+    row = statement_row(xapi_db, statement["id"])
+    assert row["status"] == "applied" and row["account_ref_sha256"] is None  # the digest is only kept while pending
+    assert apply_pending(app_conn) == 0
+
+
+def test_pending_statements_follow_a_user_created_in_the_partner_scope(xapi_db, app_conn):
+    """The application creates a partner's users with a partner-scoped connection, which cannot see pending
+    assessments (platform scope only): the trigger still attaches them, and only the partner's own."""
+    from skillforge import pii
+    from skillforge.db import connect
+
+    mine, theirs = ip(email="new@acme.example"), ip(email="new@acme.example")
+    ingest(app_conn, [mine], channel="sqs", partner_code="acme-careers", atomic=False)
+    ingest(app_conn, [theirs], channel="sqs", partner_code="other-org", atomic=False)
+    app_conn.commit()
+    with connect(xapi_db, tenant="acme-careers") as partner:
+        user_id = str(partner.execute(
+            "INSERT INTO users (partner_code, email_ciphertext, email_hash, email) VALUES (%s, %s, %s, %s) "
+            "RETURNING id", ("acme-careers", pii.encrypt("new@acme.example", key="pii_user", table="users",
+                                                        column="email"),
+                             pii.blind_index("new@acme.example"), "n***@a***.example")).fetchone()["id"])
+        assert partner.execute("SELECT current_setting('skillforge.tenant') AS t").fetchone()["t"] == "acme-careers"
+        partner.commit()
+    assert str(assessment_row(xapi_db, mine["id"])["user_id"]) == user_id
+    assert assessment_row(xapi_db, theirs["id"])["status"] == "pending_user"
+
+
+def test_a_voided_pending_statement_is_linked_but_stays_voided(xapi_db, app_conn):
+    statement = ip(email="void-first@example.com")
+    ingest(app_conn, [statement], channel="http")
+    ingest(app_conn, [voiding(statement["id"])], channel="http")
+    app_conn.commit()
+    user_id = create_user(xapi_db, email="void-first@example.com")
+    row = statement_row(xapi_db, statement["id"])
+    assert row["status"] == "voided" and str(row["user_id"]) == user_id
+    assert assessment_row(xapi_db, statement["id"]) is None
 
 
 def test_voiding_withdraws_the_assessment(xapi_db, app_conn):
@@ -228,7 +265,7 @@ def test_duplicate_id_within_a_batch(xapi_db, app_conn):
 
 def test_attachment_payloads(xapi_db, app_conn):
     statement = ip()
-    statement["attachments"] = [{"usageType": "http://adlnet.gov/expapi/attachments/signature",
+    statement["attachments"] = [{"usageType": "https://skillforge.example/xapi/attachments/score-report",
                                  "display": {"en-US": "report"}, "contentType": "application/pdf",
                                  "length": 3, "sha2": "a" * 64}]
     result = ingest(app_conn, [statement], channel="http")
@@ -257,7 +294,15 @@ def test_cli_apply_pending(xapi_db, app_conn, monkeypatch):
 
     statement = ip(email="cli@example.com")
     ingest(app_conn, [statement], channel="sqs", atomic=False)
-    create_user(xapi_db, email="cli@example.com")
+    app_conn.commit()
+    # The repair path: a user loaded while the trigger was off (e.g. a bulk restore).
+    with owner(xapi_db) as conn:
+        conn.execute("ALTER TABLE users DISABLE TRIGGER users_attach_pending_xapi")
+        try:
+            create_user(xapi_db, email="cli@example.com")
+        finally:
+            conn.execute("ALTER TABLE users ENABLE TRIGGER users_attach_pending_xapi")
+    assert assessment_row(xapi_db, statement["id"])["status"] == "pending_user"
     monkeypatch.setenv("DATABASE_URL", xapi_db)
     get_settings.cache_clear()
     try:

@@ -42,6 +42,12 @@ VALID = {
         object={"objectType": "StatementRef", "id": "8f87ccde-bb56-4c2e-ab83-44982ef22df0"},
         context={"registration": "8f87ccde-bb56-4c2e-ab83-44982ef22df0", "language": "en-US"})),
     "version 1.0.0": mutate(minimal(), lambda s: s.update(version="1.0.0")),
+    # The ADL LRS conformance suite sends version "1.0" and expects 200 (Data 2.4.10, Communication 3.3).
+    "version 1.0": mutate(minimal(), lambda s: s.update(version="1.0")),
+    "version 1.0.9": mutate(minimal(), lambda s: s.update(version="1.0.9")),
+    "signature attachment": mutate(minimal(), lambda s: s.update(attachments=[{
+        "usageType": "http://adlnet.gov/expapi/attachments/signature", "display": {"en-US": "JWS"},
+        "contentType": "application/octet-stream", "length": 10, "sha2": "b" * 64}])),
     "authority 3-legged OAuth group": mutate(minimal(), lambda s: s.update(authority={
         "objectType": "Group", "member": [
             {"account": {"homePage": "http://example.com/xAPI/OAuth/Token", "name": "oauth_consumer_x75db"}},
@@ -300,10 +306,15 @@ INVALID = [
      "$.attachments[0].display.Signature", "language-tag"),
     ("attachment fileUrl not IRL", F, _set("attachments.0.fileUrl", "file.pdf"), "$.attachments[0].fileUrl", "irl"),
     ("attachments not array", M, _set("attachments", {}), "$.attachments", "type"),
+    ("signature attachment not octet-stream", F, lambda s: s["attachments"][0].update(
+        usageType="http://adlnet.gov/expapi/attachments/signature", contentType="text/plain; charset=ascii"),
+     "$.attachments[0].contentType", "attachment.signature-content-type"),
     # version
     ("version 1.1.0", M, _set("version", "1.1.0"), "$.version", "version"),
     ("version 0.95", M, _set("version", "0.95"), "$.version", "version"),
-    ("version 1.0", M, _set("version", "1.0"), "$.version", "version"),
+    ("version 1.0.", M, _set("version", "1.0."), "$.version", "version"),
+    ("version 0.9.9", M, _set("version", "0.9.9"), "$.version", "version"),
+    ("version 1.0.3 with suffix", M, _set("version", "1.0.3-beta"), "$.version", "version"),
     ("version 2.0.0", M, _set("version", "2.0.0"), "$.version", "version"),
     ("version number", M, _set("version", 1.0), "$.version", "type"),
 ]

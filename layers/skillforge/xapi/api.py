@@ -138,7 +138,7 @@ def post_statements(event: dict) -> Response:
             raise _bad(f"attachment part {unreferenced[0]} is not declared by any statement", "body", "attachment")
 
     result = run_intake(statements, channel="http", partner_code=partner_code, atomic=True,
-                        attachment_hashes=set(attachments) if attachments is not None else None)
+                        attachment_hashes=attachments)
     if result.conflicts:
         ids = ", ".join(o.statement_id for o in result.conflicts)
         raise StatementConflict(f"already stored with different content: {ids}", _details(result.conflicts, batch))

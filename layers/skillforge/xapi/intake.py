@@ -18,10 +18,12 @@ stores the acceptable ones and reports the others.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -34,9 +36,11 @@ from skillforge.xapi.recommendations import (
     latest_pathways,
     normalise_profile,
 )
-from skillforge.xapi.validator import _DURATION, _TIMESTAMP, VOIDED_VERB, validate_statement
+from skillforge.xapi.validator import _DURATION, _TIMESTAMP, SIGNATURE_USAGE, VOIDED_VERB, validate_statement
 from skillforge.xapi.vocabulary import COMPLETION_VERBS, EXT_JOB_ZONE, EXT_RIASEC, EXT_SKILLS, EXT_SUBSCORES
 
+# The multipart attachment parts: {sha2: data}, or only their hashes (None: no multipart request).
+Attachments = set[str] | Mapping[str, bytes] | None
 OK_STATUSES = frozenset({"stored", "pending_user", "voided", "duplicate"})
 RECOMMENDATION_LIMIT = 10
 # (skills, job_zone, limit) -> ranked occupations [{"onet_code", "title", "match_score", "adjusted_score"}]
@@ -184,7 +188,7 @@ def _err(path: str, rule: str, message: str) -> dict:
 
 
 # -- preparation (no database) ------------------------------------------------------------------------
-def _attachment_errors(statement: dict, attachment_hashes: set[str] | None) -> list[dict]:
+def _attachment_errors(statement: dict, attachment_hashes: Attachments) -> list[dict]:
     errors = []
     blocks = [("$.attachments", statement.get("attachments") or [])]
     obj = statement.get("object") or {}
@@ -201,6 +205,54 @@ def _attachment_errors(statement: dict, attachment_hashes: set[str] | None) -> l
             elif sha2 not in attachment_hashes:
                 errors.append(_err(f"{base}[{i}].sha2", "attachment.payload-missing",
                                    f"no multipart part has X-Experience-API-Hash {sha2}"))
+    return errors
+
+
+_JWS_ALGORITHMS = frozenset({"RS256", "RS384", "RS512"})
+
+
+def _b64url_json(segment: str) -> Any:
+    padded = segment + "=" * (-len(segment) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+
+
+def _signature_errors(statement: dict, attachments: Mapping[str, bytes]) -> list[dict]:
+    """xAPI 1.0.3 Data 2.6: a signature attachment whose data was sent must be a JWS (compact serialization)
+    signed with RS256, RS384 or RS512 whose payload is this statement as it was before the signature was
+    added; anything else is a malformed signature, which the LRS MUST reject. The cryptographic check needs
+    the signer's key, which an LRS SHOULD (not MUST) verify: see docs/xapi.md."""
+    errors = []
+    for i, attachment in enumerate(statement.get("attachments") or []):
+        if attachment.get("usageType") != SIGNATURE_USAGE:
+            continue
+        data = attachments.get(attachment["sha2"].lower())
+        if data is None:  # sent by fileUrl only: nothing to check
+            continue
+        path = f"$.attachments[{i}]"
+        try:
+            header_segment, payload_segment, signature_segment = data.decode("ascii").strip().split(".")
+            header = _b64url_json(header_segment)
+            payload = _b64url_json(payload_segment)
+            if not signature_segment:
+                raise ValueError("empty signature")
+        except (UnicodeDecodeError, ValueError, binascii.Error):
+            errors.append(_err(path, "signature.jws", "the signature attachment is not a JWS in compact "
+                                                      "serialization (header.payload.signature, base64url JSON)"))
+            continue
+        if not isinstance(header, dict) or header.get("alg") not in _JWS_ALGORITHMS:
+            alg = header.get("alg") if isinstance(header, dict) else None
+            errors.append(_err(path, "signature.algorithm",
+                               f"the JWS algorithm must be RS256, RS384 or RS512, got {alg!r}"))
+        if not isinstance(payload, dict):
+            errors.append(_err(path, "signature.payload", "the JWS payload is not a statement (a JSON object)"))
+            continue
+        unsigned = {**statement, "attachments": [a for a in statement["attachments"]
+                                                 if a.get("usageType") != SIGNATURE_USAGE]}
+        same_id = str(payload.get("id", statement["id"])).lower() == statement["id"].lower()
+        if not same_id or content_hash(payload) != content_hash(unsigned):
+            errors.append(_err(path, "signature.payload",
+                               "the JWS payload does not match the statement (it must be the statement as it was "
+                               "before the signature was added)"))
     return errors
 
 
@@ -315,7 +367,7 @@ def _scores(statement: dict, instrument: Instrument, errors: list[dict]) -> tupl
     return scores, profile, job_zone
 
 
-def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: set[str] | None = None,
+def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: Attachments = None,
             now: datetime | None = None) -> tuple[list[Outcome], list[_Prepared]]:
     """Validation and everything that needs no database except the instrument registry."""
     from skillforge.pii import blind_index
@@ -335,6 +387,12 @@ def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: set
         statement_id = statement["id"].lower()
         outcomes[i].statement_id = statement_id
         errors = _attachment_errors(statement, attachment_hashes)
+        if isinstance(attachment_hashes, Mapping) and "attachments" in statement:
+            try:
+                errors.extend(_signature_errors(statement, attachment_hashes))
+            except (TypeError, ValueError) as exc:  # e.g. a payload whose timestamp is not a timestamp
+                errors.append(_err("$.attachments", "signature.payload",
+                                   f"the JWS payload is not a valid statement: {exc}"))
         if statement_id in first_index:
             errors.append(_err("$.id", "batch.duplicate-id",
                                f"statement id {statement_id} also appears at index {first_index[statement_id]}"))
@@ -381,7 +439,7 @@ def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: set
 
 # -- database phase --------------------------------------------------------------------------------------
 def ingest(conn, statements: list[Any], *, channel: str, partner_code: str | None = None, atomic: bool = True,
-           attachment_hashes: set[str] | None = None, registry: Registry | None = None,
+           attachment_hashes: Attachments = None, registry: Registry | None = None,
            interest_index: InterestIndex | None = None, skills_matcher: SkillsMatcher | None = None,
            now: datetime | None = None) -> IntakeResult:
     """Validate and store a batch (see the module docstring). `conn` must be scoped to tenant '*'.
@@ -456,13 +514,16 @@ def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel:
         stored = {**p.statement, "stored": stored_at}
         ciphertext = encrypt(json.dumps(stored, ensure_ascii=False, separators=(",", ":")), key="pii_user",
                              table="xapi_statements", column="statement_ciphertext")
+        # Lets the users trigger (migration 0004) attach the statement when the account's user arrives.
+        account_ref = (hashlib.sha256(p.account_name.encode("utf-8")).digest()
+                       if p.account_name is not None and p.user_id is None else None)
         rows.append((p.statement_id, p.content_sha256, ciphertext, p.actor_hash, partner_code, p.verb_id,
-                     p.user_id, status, p.voided_by, f"xapi-{channel}", p.voids))
+                     p.user_id, status, p.voided_by, f"xapi-{channel}", p.voids, account_ref))
     inserted = {str(r["statement_id"]) for r in conn.execute(
         "INSERT INTO xapi_statements (statement_id, content_sha256, statement_ciphertext, actor_hash, partner_code, "
-        "verb_id, user_id, status, voided_by, source, voids_statement_id) "
+        "verb_id, user_id, status, voided_by, source, voids_statement_id, account_ref_sha256) "
         "SELECT * FROM unnest(%s::uuid[], %s::text[], %s::bytea[], %s::bytea[], %s::text[], %s::text[], "
-        "%s::uuid[], %s::statement_status[], %s::uuid[], %s::text[], %s::uuid[]) "
+        "%s::uuid[], %s::statement_status[], %s::uuid[], %s::text[], %s::uuid[], %s::bytea[]) "
         "ON CONFLICT (statement_id) DO NOTHING RETURNING statement_id",
         [list(column) for column in zip(*rows)]).fetchall()}
 
@@ -628,8 +689,9 @@ def _recommend_from_skills(conn, items: list[_Prepared], matcher: SkillsMatcher 
 
 # -- pending statements ------------------------------------------------------------------------------
 def apply_pending_for_user(conn, user_id: str) -> int:
-    """Attach the pending statements and assessments of a (new) user; returns how many statements.
-    Call after creating a user (any tenant scope that can see the user; pending rows need tenant '*')."""
+    """Attach the pending statements and assessments of a user; returns how many statements.
+    Creating or updating a user already does this (trigger `users_attach_pending_xapi`, migration 0004);
+    this and `apply_pending` are the explicit repair paths (tenant '*')."""
     from skillforge.pii import blind_index
 
     with conn.transaction():
@@ -682,11 +744,13 @@ def _attach(conn, user_id: str, partner_code: str | None, hashes: Iterable[bytes
         return 0
     with conn.transaction():
         ids = [r["statement_id"] for r in conn.execute(
-            "UPDATE xapi_statements SET user_id = %s, status = 'applied' WHERE status = 'pending_user' "
+            "UPDATE xapi_statements SET user_id = %s, status = 'applied', account_ref_sha256 = NULL "
+            "WHERE status = 'pending_user' "
             "AND actor_hash = ANY(%s) AND partner_code IS NOT DISTINCT FROM %s RETURNING statement_id",
             (user_id, hashes, partner_code)).fetchall()]
         # Voided statements of the user keep their status but are linked too (erasure follows the user).
-        conn.execute("UPDATE xapi_statements SET user_id = %s WHERE status = 'voided' AND user_id IS NULL "
+        conn.execute("UPDATE xapi_statements SET user_id = %s, account_ref_sha256 = NULL "
+                     "WHERE status = 'voided' AND user_id IS NULL "
                      "AND actor_hash = ANY(%s) AND partner_code IS NOT DISTINCT FROM %s",
                      (user_id, hashes, partner_code))
         if ids:

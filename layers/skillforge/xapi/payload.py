@@ -1,6 +1,7 @@
 """Reading statement payloads: one statement, a JSON array of statements, or JSON Lines.
 
-Strict JSON: the non-standard constants NaN/Infinity that Python's json module accepts are refused.
+Strict JSON: the non-standard constants NaN/Infinity that Python's json module accepts are refused, and so
+is an object with a duplicate key (xAPI: each property at most once; json would keep the last silently).
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # xAPI 1.0.3 Data 2.2: a property is used at most once. json would silently keep the last value.
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"duplicate key {duplicate!r} in one JSON object (each property may appear only once)")
+    return obj
+
+
+_decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
 
 
 def loads(text: str | bytes) -> Any:

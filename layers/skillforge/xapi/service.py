@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from skillforge.xapi.instruments import Registry
-from skillforge.xapi.intake import IntakeResult, ingest
+from skillforge.xapi.intake import Attachments, IntakeResult, ingest
 from skillforge.xapi.recommendations import InterestIndex
 
 CACHE_TTL_S = 300.0
@@ -42,7 +42,7 @@ def _instrument_keys(statements: list) -> set[tuple[Any, Any]]:
 
 
 def run_intake(statements: list, *, channel: str, partner_code: str | None, atomic: bool,
-               attachment_hashes: set[str] | None = None, url: str | None = None) -> IntakeResult:
+               attachment_hashes: Attachments = None, url: str | None = None) -> IntakeResult:
     from skillforge.db import connect, database_url
 
     url = url or database_url()

@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 
 RULES = {
     "type": "the value has the wrong JSON type",
@@ -65,8 +66,10 @@ RULES = {
     "attachment.length": "attachment length must be a non-negative integer",
     "attachment.sha2": "attachment sha2 must be a hex SHA-2 digest (224, 256, 384 or 512 bits)",
     "attachment.content-type": "attachment contentType must be an Internet Media Type",
+    "attachment.signature-content-type": "a signature attachment (usageType .../attachments/signature) must have "
+                                         "contentType application/octet-stream",
     "voiding.object": "a voiding statement's object must be a StatementRef",
-    "version": "version must start with 1.0. (1.0.x)",
+    "version": "version must be 1.0 or 1.0.x",
     "number": "a finite JSON number is required",
 }
 
@@ -78,7 +81,8 @@ _MBOX = re.compile(rf"^mailto:[^{_IRI_FORBIDDEN}@]+@[^{_IRI_FORBIDDEN}@]+$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _SHA2 = re.compile(r"^(?:[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_VERSION = re.compile(r"^1\.0\.[0-9]+$")
+# "1.0" or "1.0.x" (Data 2.4.10 / Communication 3.3; the ADL conformance suite requires "1.0" to pass).
+_VERSION = re.compile(r"^1\.0(?:\.[0-9]+)?$")
 # RFC 2045/6838 type "/" subtype, then optional parameters.
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _MEDIA_TYPE = re.compile(
@@ -557,6 +561,10 @@ class _Checker:
                 if self.string(ctype, f"{apath}.contentType") and not _MEDIA_TYPE.match(ctype):
                     self.err(f"{apath}.contentType", "attachment.content-type",
                              f"{ctype!r} is not an Internet Media Type (type/subtype)")
+                elif (attachment.get("usageType") == SIGNATURE_USAGE and type(ctype) is str
+                      and ctype.split(";")[0].strip().lower() != "application/octet-stream"):
+                    self.err(f"{apath}.contentType", "attachment.signature-content-type",
+                             f"a signature attachment's contentType must be application/octet-stream, got {ctype!r}")
             if "length" in attachment:
                 length = attachment["length"]
                 if type(length) is not int or length < 0:
@@ -588,7 +596,7 @@ class _Checker:
             if "version" in value:
                 version = value["version"]
                 if self.string(version, f"{path}.version") and not _VERSION.match(version):
-                    self.err(f"{path}.version", "version", f"version {version!r} does not start with '1.0.'")
+                    self.err(f"{path}.version", "version", f"version {version!r} is not 1.0 or 1.0.x")
             if "authority" in value:
                 authority, apath = value["authority"], f"{path}.authority"
                 if self.obj(authority, apath, "an authority"):
