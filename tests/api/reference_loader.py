@@ -34,7 +34,7 @@ def load_release(url: str, folder: Path, release: str = "29.0") -> None:
     zones = {r["O*NET-SOC Code"]: int(r["Job Zone"]) for r in _rows(folder, "Job Zones.txt")}
     with psycopg.connect(url, autocommit=False) as conn:
         conn.execute("SELECT sf_onet_create_tables(%s)", (schema,))
-        t = lambda name: f'"{schema}".{name}'  # noqa: E731
+        t = lambda name: f'"{schema}".{name}'
         ratings: dict[str, dict] = {}
         for table, fname in (("skills", "Skills.txt"), ("knowledge", "Knowledge.txt"), ("abilities", "Abilities.txt")):
             elements, values = {}, defaultdict(dict)
@@ -103,9 +103,9 @@ def load_release(url: str, folder: Path, release: str = "29.0") -> None:
                 if r["O*NET-SOC Code"] in codes and r["Related O*NET-SOC Code"] in codes:
                     cp.write_row((r["O*NET-SOC Code"], r["Related O*NET-SOC Code"], r["Relatedness Tier"],
                                   int(r["Index"])))
-        conn.execute(f"SELECT sf_onet_build_indexes(%s)", (schema,))
+        conn.execute("SELECT sf_onet_build_indexes(%s)", (schema,))
         conn.execute("INSERT INTO onet_releases (release, schema_name, status, source, fingerprint, loaded_at) "
                      "VALUES (%s, %s, 'validated', %s, %s, now())", (release, schema, str(folder), f"test-{release}"))
         conn.execute("SELECT sf_onet_publish(%s)", (release,))
         conn.commit()
-        conn.execute(f"ANALYZE")
+        conn.execute("ANALYZE")

@@ -3,9 +3,9 @@
 import time
 
 import pytest
-
 from skillforge.api.auth import issue_dev_token, verify_dev_token
 from skillforge.api.errors import Unauthorized
+
 from tests.api.conftest import assert_error
 
 
@@ -30,7 +30,7 @@ def test_dev_token_round_trip(api):
 def test_missing_tampered_expired_and_foreign_tokens_are_401(api):
     assert_error(api.get("/v1/me"), 401, "unauthorized")
     token = issue_dev_token("user-1", "learner")
-    header, payload, signature = token.split(".")
+    header, _payload, signature = token.split(".")
     forged = issue_dev_token("user-1", "platform_admin", key=b"someone else's key")
     for bad in (f"{header}.{forged.split('.')[1]}.{signature}", forged, "not-a-jwt", token + "x"):
         result = api.get("/v1/me", headers={"Authorization": f"Bearer {bad}"})
@@ -77,10 +77,9 @@ def test_cognito_claims_from_the_authorizer(api, env):
 
 
 def test_dev_token_command_prints_only_the_token(tmp_path, monkeypatch):
-    from typer.testing import CliRunner
-
     from skillforge.cli import app
     from skillforge.config import get_settings
+    from typer.testing import CliRunner
 
     monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path))
     monkeypatch.delenv("SKILLFORGE_DEV_AUTH_KEY", raising=False)

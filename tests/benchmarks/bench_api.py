@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api_db import ROOT, full_release_url, point_api_at  # noqa: E402
+from bench_api_db import ROOT, full_release_url, point_api_at
 
 
 def cold_start(runs: int = 7) -> list[float]:
@@ -38,7 +38,7 @@ def cold_start(runs: int = 7) -> list[float]:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _worker(args) -> dict:
@@ -75,10 +75,10 @@ def _worker(args) -> dict:
 
 
 def workloads(rng: random.Random) -> dict:
+    from bench_search_relevance import relevance_set
     from skillforge.api.local_server import to_proxy_event
     from skillforge.matching.matrix import matrix_for
     from skillforge.reference.releases import current_release
-    from bench_search_relevance import relevance_set
 
     matrix = matrix_for(current_release())
     codes = matrix.codes

@@ -18,19 +18,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api_db import full_release_url, point_api_at  # noqa: E402
-
-import numpy as np  # noqa: E402
+import numpy as np
+from bench_api_db import full_release_url, point_api_at
 
 
 def build(seed: int, matrix):
     """Noisy profiles over skills + knowledge only (as the target defines them)."""
     rng = np.random.default_rng(seed)
-    sk = np.array([e.startswith("2.A") or e.startswith("2.B") or e.startswith("2.C") for e in matrix.element_ids])
+    sk = np.array([e.startswith(("2.A", "2.B", "2.C")) for e in matrix.element_ids])
     profiles = []
     for row in range(len(matrix.codes)):
         required = np.flatnonzero(matrix.critical[row] & sk)
-        keep = rng.choice(required, int(round(0.7 * len(required))), replace=False)
+        keep = rng.choice(required, round(0.7 * len(required)), replace=False)
         levels = np.clip(matrix.level[row, keep] + rng.uniform(-1, 1, len(keep)), 0, 7)
         others = np.flatnonzero(~matrix.critical[row] & sk)
         extra = rng.choice(others, 2, replace=False)

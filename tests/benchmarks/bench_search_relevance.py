@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api_db import ROOT, full_release_url, point_api_at  # noqa: E402
+from bench_api_db import ROOT, full_release_url, point_api_at
 
 DOC = ROOT / "docs" / "search-relevance.md"
 

@@ -13,8 +13,11 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsupportedContentType, RequestValidationError,
-                                                                ResponseValidationError)
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+    ResponseValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
@@ -103,7 +106,7 @@ def swagger_ui():
     """Swagger UI over the generated document (built on request: the OpenAPI models stay out of cold starts)."""
     from pathlib import Path
 
-    import aws_lambda_powertools.event_handler as event_handler
+    from aws_lambda_powertools import event_handler
     from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
     spec = json.dumps(openapi_document()).replace("</", "<\\/")
@@ -175,4 +178,4 @@ lambda_handler = logger.inject_lambda_context(correlation_id_path=correlation_pa
                                               log_event=False)(_handle)
 
 
-__all__ = ["app", "lambda_handler", "openapi_document", "Unauthorized"]
+__all__ = ["Unauthorized", "app", "lambda_handler", "openapi_document"]

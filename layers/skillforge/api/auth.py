@@ -15,9 +15,10 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from skillforge.api.errors import Forbidden, Unauthorized
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 DETAIL_MAX_AGE = 24 * 3600
 HIERARCHY_MAX_AGE = 7 * 24 * 3600

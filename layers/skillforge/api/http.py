@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from skillforge.api.errors import NotModified
 from skillforge.api.caching import cache_control, etag_for, if_none_match_matches
+from skillforge.api.errors import NotModified
 
 JSON = "application/json"
 

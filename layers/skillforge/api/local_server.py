@@ -11,9 +11,10 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_BODY_BYTES = 1_000_000
@@ -112,7 +113,7 @@ def make_handler_class(handler: Callable[[dict, Any], dict]):
                 return self._dispatch
             raise AttributeError(name)
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 - the handler logs structured lines
+        def log_message(self, format: str, *args) -> None:
             pass
 
     return ProxyRequestHandler

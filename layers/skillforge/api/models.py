@@ -154,7 +154,7 @@ class SkillNode(BaseModel):
     name: str
     kind: ElementKind
     category: str | None = None
-    children: list["SkillNode"] = Field(default_factory=list)
+    children: list[SkillNode] = Field(default_factory=list)
 
 
 class SkillHierarchy(BaseModel):
@@ -169,7 +169,7 @@ class UserSkill(Strict):
     level: float | None = Field(None, ge=0, le=7, description="O*NET level scale 0-7; omitted = unknown")
 
     @model_validator(mode="after")
-    def one_reference(self) -> "UserSkill":
+    def one_reference(self) -> UserSkill:
         if (self.element_id is None) == (self.name is None):
             raise ValueError("give exactly one of element_id or name")
         return self

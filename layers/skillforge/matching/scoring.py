@@ -40,7 +40,7 @@ class Profile:
     tech_columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def from_pairs(cls, matrix: ReleaseMatrix, pairs: dict[str, float | None]) -> "Profile":
+    def from_pairs(cls, matrix: ReleaseMatrix, pairs: dict[str, float | None]) -> Profile:
         cols, levels, tech = [], [], []
         for element_id, level in pairs.items():
             j = matrix.element_index.get(element_id)

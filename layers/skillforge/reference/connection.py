@@ -7,8 +7,10 @@ idempotent, so a call that fails on a dead connection is retried once on a new o
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -27,10 +29,8 @@ def reset() -> None:
     conn = getattr(_local, "conn", None)
     _local.conn = None
     if conn is not None:
-        try:
+        with contextlib.suppress(Exception):  # a dead connection may fail to close; it is gone either way
             conn.close()
-        except Exception:  # noqa: BLE001 - a dead connection may fail to close; it is gone either way
-            pass
 
 
 def _open():

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from skillforge.reference.connection import fetch_all
-from skillforge.search import clean_text
 from skillforge.reference.releases import Release
+from skillforge.search import clean_text
 
 # Colloquial or abbreviated forms -> the wording O*NET uses, for what the titles lack or rank poorly.
 COLLOQUIAL: dict[str, str] = {

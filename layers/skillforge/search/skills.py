@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from skillforge.reference.connection import fetch_all
-from skillforge.search import clean_text
 from skillforge.reference.releases import Release
+from skillforge.search import clean_text
 
 RESOLVE_MIN_CONFIDENCE = 0.5
 CURATED_CONFIDENCE = 0.95

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -11,10 +11,21 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from skillforge.api import caching
 from skillforge.api.errors import ErrorResponse, NotFound
 from skillforge.api.http import cached
+from skillforge.api.models import (
+    MAX_PAGE,
+    MAX_QUERY_LENGTH,
+    ONET_CODE_PATTERN,
+    RELEASE_PATTERN,
+    ElementList,
+    OccupationDetail,
+    OccupationPage,
+    RelatedList,
+    ReleaseList,
+    SkillHierarchy,
+    SkillSearchResult,
+    TaskList,
+)
 from skillforge.search import clean_text
-from skillforge.api.models import (MAX_PAGE, MAX_QUERY_LENGTH, ONET_CODE_PATTERN, RELEASE_PATTERN, ElementList,
-                                   OccupationDetail, OccupationPage, RelatedList, ReleaseList, SkillHierarchy,
-                                   SkillSearchResult, TaskList)
 
 router = APIGatewayRouter()
 
@@ -22,7 +33,7 @@ ERRORS = {400: {"description": "Bad request", "content": {"application/json": {"
           404: {"description": "Not found", "content": {"application/json": {"model": ErrorResponse}}},
           422: {"description": "Invalid input", "content": {"application/json": {"model": ErrorResponse}}}}
 
-Release = Annotated[Optional[str], Query(pattern=RELEASE_PATTERN, description="O*NET release, e.g. 29.0; "
+Release = Annotated[str | None, Query(pattern=RELEASE_PATTERN, description="O*NET release, e.g. 29.0; "
                                                                           "default: the current one")]
 OnetCode = Annotated[str, Path(pattern=ONET_CODE_PATTERN, description="O*NET-SOC code, e.g. 29-1141.00")]
 
@@ -46,15 +57,16 @@ _search_cache = caching.LruCache(4096)
 @router.get("/occupations", summary="Search occupations by title (typos, abbreviations, colloquial titles)",
             responses=ERRORS, tags=["occupations"])
 def search_occupations(
-    q: Annotated[Optional[str], Query(max_length=MAX_QUERY_LENGTH, description="What the person typed")] = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description="What the person typed")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    cursor: Annotated[Optional[str], Query(max_length=500)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
     release: Release = None,
-    job_zone: Annotated[Optional[int], Query(ge=1, le=5, description="O*NET Job Zone 1-5")] = None,
-    soc_major_group: Annotated[Optional[str], Query(pattern=r"^[0-9]{2}$", description="e.g. 29")] = None,
+    job_zone: Annotated[int | None, Query(ge=1, le=5, description="O*NET Job Zone 1-5")] = None,
+    soc_major_group: Annotated[str | None, Query(pattern=r"^[0-9]{2}$", description="e.g. 29")] = None,
 ) -> Response[OccupationPage]:
     from skillforge.api.pagination import decode_cursor, encode_cursor, query_hash
-    from skillforge.search.occupations import SearchQuery, search_occupations as run_search
+    from skillforge.search.occupations import SearchQuery
+    from skillforge.search.occupations import search_occupations as run_search
 
     rel = _release(release)
     text = (clean_text(q) or None) if q else None
