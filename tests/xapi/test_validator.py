@@ -63,8 +63,10 @@ VALID = {
     "uppercase UUID": mutate(minimal(), lambda s: s.update(id="FD41C918-B88B-4B20-A0A5-A4C32391AAA0")),
     "timestamp without zone": mutate(minimal(), lambda s: s.update(timestamp="2024-02-29T23:59:59.999")),
     "timestamp basic format": mutate(minimal(), lambda s: s.update(timestamp="20240229T235959Z")),
-    "empty extensions and lang map": mutate(minimal(), lambda s: s.update(
-        verb={"id": "http://x.example/v", "display": {}}, result={"extensions": {}})),
+    "empty extensions": mutate(minimal(), lambda s: s.update(
+        verb={"id": "http://x.example/v", "display": {"en": "v"}}, result={"extensions": {}})),
+    "definition with one property": mutate(minimal(), lambda s: s["object"].update(
+        definition={"moreInfo": "http://virtualmeeting.example.com/345256"})),
 }
 
 
@@ -306,6 +308,22 @@ INVALID = [
      "$.attachments[0].display.Signature", "language-tag"),
     ("attachment fileUrl not IRL", F, _set("attachments.0.fileUrl", "file.pdf"), "$.attachments[0].fileUrl", "irl"),
     ("attachments not array", M, _set("attachments", {}), "$.attachments", "type"),
+    # ADL LRS conformance suite (languages.js, activities.js): empty maps and definitions are rejected
+    ("verb display empty", M, _set("verb", {"id": "http://x.example/v", "display": {}}), "$.verb.display",
+     "language-map.empty"),
+    ("attachment display empty", F, _set("attachments.0.display", {}), "$.attachments[0].display",
+     "language-map.empty"),
+    ("attachment description empty", F, _set("attachments.0.description", {}), "$.attachments[0].description",
+     "language-map.empty"),
+    ("definition name empty", M, _set("object", {"id": "http://x.example/a", "definition": {"name": {}}}),
+     "$.object.definition.name", "language-map.empty"),
+    ("definition empty", M, _set("object", {"id": "http://x.example/a", "definition": {}}), "$.object.definition",
+     "definition.empty"),
+    ("component description reserved 4-letter tag", M, _set("object", {"id": "http://x.example/a", "definition": {
+        "interactionType": "choice", "choices": [{"id": "valid", "description": {"test": "value"}}]}}),
+     "$.object.definition.choices[0].description.test", "language-tag"),
+    ("display tag a12345", M, _set("verb", {"id": "http://x.example/v", "display": {"a12345": "x"}}),
+     "$.verb.display.a12345", "language-tag"),
     ("signature attachment not octet-stream", F, lambda s: s["attachments"][0].update(
         usageType="http://adlnet.gov/expapi/attachments/signature", contentType="text/plain; charset=ascii"),
      "$.attachments[0].contentType", "attachment.signature-content-type"),
@@ -363,7 +381,7 @@ def test_language_tags_accepted(tag):
 
 
 @pytest.mark.parametrize("tag", ["", "e", "english-US-", "en_US", "en--US", "123", "en-US-", "a-DE", "en-a-b",
-                                 "de-419-DE", "en-a-bbb-a-ccc", "toolongtag-US"])
+                                 "de-419-DE", "en-a-bbb-a-ccc", "toolongtag-US", "test", "abcd-US"])
 def test_language_tags_rejected(tag):
     assert not is_language_tag(tag)
 

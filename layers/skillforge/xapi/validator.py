@@ -17,6 +17,9 @@ Decisions where the specification leaves room (documented in docs and tests):
 - Durations follow ISO 8601:2004 4.4.3.2 strictly (time components need `T`; weeks stand alone; only
   the last component may carry a fraction). The spec's own example `P16559.14S` is therefore invalid.
 - `authority` is an Agent, or a Group of exactly two Agents (3-legged OAuth).
+- Language maps and Activity definitions may not be empty, and a language tag's primary subtag may not be
+  the 4-letter form RFC 5646 reserves (as the ADL LRS conformance suite expects: `{"test": ...}` fails).
+- Statement `version` is "1.0" or "1.0.<patch>" (the conformance suite sends "1.0" and expects 200).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ RULES = {
     "team.group": "context.team must be a Group",
     "authority.group": "a Group authority must have exactly two Agent members (3-legged OAuth)",
     "language-tag": "language map keys and context.language must be RFC 5646 language tags",
+    "language-map.empty": "a language map needs at least one entry",
+    "definition.empty": "an Activity definition needs at least one property",
     "uuid": "a UUID in standard string form (8-4-4-4-12 hex) is required",
     "timestamp": "an ISO 8601 date-time is required",
     "timestamp.calendar": "the date or time does not exist on the calendar",
@@ -91,7 +96,7 @@ _MEDIA_TYPE = re.compile(
 # RFC 5646 langtag / privateuse / grandfathered (case-insensitive).
 _LANGTAG = re.compile(
     r"^(?:"
-    r"(?P<lang>(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8}))"
+    r"(?P<lang>(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{5,8}))"        # 4 letters: reserved (2.2.1)
     r"(?:-[a-z]{4})?"                               # script
     r"(?:-(?:[a-z]{2}|[0-9]{3}))?"                 # region
     r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)"
@@ -217,6 +222,8 @@ class _Checker:
     def lang_map(self, value: Any, path: str) -> None:
         if not self.obj(value, path, "a language map"):
             return
+        if not value:
+            self.err(path, "language-map.empty", "a language map needs at least one language tag/string pair")
         for tag, text in value.items():
             if not is_language_tag(tag):
                 self.err(f"{path}.{tag}", "language-tag", f"{tag!r} is not an RFC 5646 language tag")
@@ -378,6 +385,9 @@ class _Checker:
         if not self.obj(value, path, "an Activity definition"):
             return
         self.keys(value, DEFINITION_KEYS, path, "an Activity definition")
+        if not value:
+            self.err(path, "definition.empty", "an Activity definition needs at least one of name, description, "
+                                               "type, moreInfo, interactionType, extensions (omit it otherwise)")
         for key in ("name", "description"):
             if key in value:
                 self.lang_map(value[key], f"{path}.{key}")
