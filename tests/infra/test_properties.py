@@ -391,3 +391,66 @@ def test_deployed_career_api_runs_the_handler_skillforge_serve_runs(monkeypatch)
     server = local_server.make_server(port=0)
     server.server_close()
     assert served == [module.handler]
+
+
+def _subnets_by_exit(synth) -> dict[str, set[str]]:
+    """Subnet logical ids of the network stack, by where their default route goes: igw, nat or none."""
+    network = synth.stack("network")["Resources"]
+    table_of = {r["Properties"]["SubnetId"]["Ref"]: r["Properties"]["RouteTableId"]["Ref"]
+                for r in network.values() if r["Type"] == "AWS::EC2::SubnetRouteTableAssociation"}
+    exits: dict[str, str] = {}
+    for route in (r["Properties"] for r in network.values() if r["Type"] == "AWS::EC2::Route"):
+        if route.get("DestinationCidrBlock") == "0.0.0.0/0":
+            exits[route["RouteTableId"]["Ref"]] = "nat" if "NatGatewayId" in route else "igw"
+    out: dict[str, set[str]] = {"igw": set(), "nat": set(), "none": set()}
+    for lid, r in network.items():
+        if r["Type"] == "AWS::EC2::Subnet":
+            out[exits.get(table_of[lid], "none")].add(lid)
+    return out
+
+
+def _subnet_refs(value, candidates: set[str]) -> set[str]:
+    text = json.dumps(value)
+    return {lid for lid in candidates if lid in text}
+
+
+def test_database_in_isolated_subnets_compute_in_private_subnets(synth):
+    subnets = _subnets_by_exit(synth)
+    assert len(subnets["none"]) == len(subnets["nat"]) == 2  # two AZs each
+    every = set().union(*subnets.values())
+    data = synth.stack("data")["Resources"]
+    placed = [r["Properties"]["SubnetIds"] for r in data.values() if r["Type"] == "AWS::RDS::DBSubnetGroup"]
+    placed += [r["Properties"]["VpcSubnetIds"] for r in data.values() if r["Type"] == "AWS::RDS::DBProxy"]
+    assert len(placed) == 2
+    for ids in placed:
+        assert _subnet_refs(ids, every) == subnets["none"]
+    compute = [r["Properties"]["VpcConfig"]["SubnetIds"] for r in synth.resources("AWS::Lambda::Function").values()
+               if "VpcConfig" in r["Properties"]]
+    compute += [r["Properties"]["ConnectionInput"]["PhysicalConnectionRequirements"]["SubnetId"]
+                for r in synth.resources("AWS::Glue::Connection").values()]
+    compute += [r["Properties"]["SubnetIds"] for r in synth.resources("AWS::EC2::VPCEndpoint", "network").values()
+                if r["Properties"].get("VpcEndpointType") == "Interface"]
+    assert len(compute) > 5
+    for ids in compute:
+        assert _subnet_refs(ids, every) and _subnet_refs(ids, every) <= subnets["nat"]
+
+
+def test_physical_names_come_from_the_shared_resource_description(synth):
+    """CDK and the local moto stack both name things through skillforge.resources: no other spelling exists."""
+    from skillforge.resources import secret_name
+
+    env = synth.env
+
+    def names(type_: str, prop: str) -> set[str]:
+        return {r["Properties"][prop] for r in synth.resources(type_).values()}
+
+    assert names("AWS::SQS::Queue", "QueueName") == (
+        {physical_name(env, q.key) for q in RESOURCES.queues}
+        | {physical_name(env, f"{q.key}-dlq") for q in RESOURCES.queues if q.dlq})
+    assert names("AWS::SNS::Topic", "TopicName") == {physical_name(env, t) for t in RESOURCES.topics}
+    assert names("AWS::Events::EventBus", "Name") == {physical_name(env, RESOURCES.event_bus)}
+    assert names("AWS::SecretsManager::Secret", "Name") == {secret_name(env, s) for s in RESOURCES.secrets}
+    assert names("AWS::DynamoDB::Table", "TableName") == {physical_name(env, t) for t in RESOURCES.tables}
+    assert names("AWS::StepFunctions::StateMachine", "StateMachineName") == {
+        physical_name(env, m.key) for m in RESOURCES.state_machines}
+    assert names("AWS::RDS::DBCluster", "DBClusterIdentifier") == {physical_name(env, "db")}
