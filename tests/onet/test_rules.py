@@ -222,3 +222,25 @@ def test_bls_years_come_from_the_files_not_the_code(tmp_path: Path):
     assert read_bls(None, BLS / EP, Report()).ep_period == "2024–34"
     assert oews_reference("oews_national_may2025.csv") == "May 2025"
     assert oews_reference("national_M2024_dl.csv") is None
+
+
+def test_unreadable_reference_file_is_the_one_problem_reported(tmp_path: Path):
+    """One bad byte in Occupation Data must not turn every row of every other file into an 'unknown code'."""
+    folder = copy_sample(tmp_path / "release")
+    data = (folder / "Occupation Data.txt").read_bytes()
+    (folder / "Occupation Data.txt").write_bytes(data.replace(b"Registered", b"Regist\xe9red", 1))
+    report = _validate(folder)
+    rules = {p.rule for p in report.errors()}
+    assert rules == {"encoding.utf8", "file.not_checked"}
+    assert [p.file for p in report.errors() if p.rule == "encoding.utf8"] == ["Occupation Data.txt"]
+    not_checked = {p.file for p in report.errors() if p.rule == "file.not_checked"}
+    assert {"Skills.txt", "Task Statements.txt", "Job Zones.txt"} <= not_checked
+    assert report.error_count == 1 + len(not_checked)
+
+
+def test_work_context_without_its_categories_is_not_loaded_unchecked(tmp_path: Path):
+    folder = copy_sample(tmp_path / "release", with_fixtures=True)
+    (folder / "Work Context Categories.txt").unlink()
+    report = _validate(folder)
+    assert [(p.file, p.rule) for p in report.errors()] == [("Work Context.txt", "file.not_checked")]
+    assert "Work Context Categories.txt" in report.errors()[0].message

@@ -266,9 +266,26 @@ def read_inputs(source: ReleaseSource) -> dict[str, bytes]:
     return {name: source.read(name) for name in names}
 
 
+# The reference file each column kind (or file) is checked against.
+REFERENCE_FOR_KIND = {"code": "Occupation Data.txt", "element": "Content Model Reference.txt",
+                      "scale": "Scales Reference.txt"}
+REFERENCE_FOR_FILE = {"Job Zones.txt": "Job Zone Reference.txt",
+                      "Education, Training, and Experience.txt": "Education, Training, and Experience Categories.txt",
+                      "Work Context.txt": "Work Context Categories.txt"}
+
+
+def references_of(spec: FileSpec) -> list[str]:
+    refs = {REFERENCE_FOR_KIND[c.kind] for c in spec.columns if c.kind in REFERENCE_FOR_KIND}
+    if spec.name in REFERENCE_FOR_FILE:
+        refs.add(REFERENCE_FOR_FILE[spec.name])
+    return sorted(refs - {spec.name})
+
+
 def parse_release(raw: dict[str, bytes], location: str, report: Report, progress=None) -> dict[str, ParsedFile]:
     """Parse every known file of the release in dependency order. Missing required files are errors;
-    missing optional files are reported (warning) and skipped."""
+    missing optional files are reported (warning) and skipped. A file whose reference file (Occupation Data,
+    Content Model Reference, ...) is missing or unreadable is not checked row by row (one `file.not_checked`
+    error instead): every row would otherwise be reported as an unknown code and bury the real problem."""
     ctx = Context()
     parsed: dict[str, ParsedFile] = {}
     for name in ORDER:
@@ -280,6 +297,12 @@ def parse_release(raw: dict[str, bytes], location: str, report: Report, progress
                 report.warning(name, None, None, "file.optional_missing",
                                f"optional file {name!r} not in the release: skipped")
                 report.skipped_files.append(name)
+            continue
+        unavailable = [ref for ref in references_of(spec) if ref not in parsed]
+        if unavailable:
+            report.error(name, None, None, "file.not_checked",
+                         f"not validated: its reference file {' and '.join(map(repr, unavailable))} is missing or "
+                         f"unreadable (see that file's problem)")
             continue
         result = parse_file(name, raw[name], spec, ctx, report)
         if result is not None:
