@@ -139,10 +139,16 @@ def _count(name: str) -> None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 
 
+# Routes that parse other media types themselves (xAPI statements with attachments: multipart/mixed).
+OWN_MEDIA_TYPES_PREFIXES = ("/v1/xapi/",)
+
+
 def _reject_non_json_body(event: dict[str, Any]) -> dict[str, Any] | None:
     """Bodies are JSON: anything else is a 415 before Powertools tries to parse it (a multipart body without
     a boundary would otherwise fail inside the parser)."""
     if event.get("httpMethod") not in ("POST", "PUT", "PATCH") or not event.get("body"):
+        return None
+    if str(event.get("path") or "").startswith(OWN_MEDIA_TYPES_PREFIXES):
         return None
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     media_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
