@@ -40,8 +40,11 @@ MATCH_SCHEMA = apigw.JsonSchema(
 XAPI_SCHEMA = apigw.JsonSchema(
     schema=apigw.JsonSchemaVersion.DRAFT4,
     type=[apigw.JsonSchemaType.OBJECT, apigw.JsonSchemaType.ARRAY])
+# Gateway response templates are plain substitution, no VTL and no escaping: only messageString comes quoted for
+# JSON. validationErrorString carries raw double quotes (`... properties (["skills"])`), so embedding it would
+# emit invalid JSON; details stay an empty list, the shape the application uses.
 ERROR_TEMPLATE = ('{"error": {"code": "$context.error.responseType", '
-                  '"message": $context.error.messageString, "details": "$context.error.validationErrorString"}}')
+                  '"message": $context.error.messageString, "details": []}}')
 
 
 class ApiStack(Stack):

@@ -454,3 +454,20 @@ def test_physical_names_come_from_the_shared_resource_description(synth):
     assert names("AWS::StepFunctions::StateMachine", "StateMachineName") == {
         physical_name(env, m.key) for m in RESOURCES.state_machines}
     assert names("AWS::RDS::DBCluster", "DBClusterIdentifier") == {physical_name(env, "db")}
+
+
+def test_gateway_errors_are_valid_json_in_the_api_error_shape(synth):
+    """API Gateway substitutes $context variables without escaping; only messageString arrives JSON-quoted."""
+    substitutions = {"$context.error.messageString": json.dumps('Invalid "request" body'),
+                     "$context.error.responseType": "BAD_REQUEST_BODY",
+                     "$context.error.validationErrorString": '[object has missing required properties (["skills"])]',
+                     "$context.error.message": 'Invalid "request" body'}
+    responses = synth.resources("AWS::ApiGateway::GatewayResponse", "api")
+    assert len(responses) >= 6
+    for name, response in responses.items():
+        body = response["Properties"]["ResponseTemplates"]["application/json"]
+        for variable in sorted(substitutions, key=len, reverse=True):
+            body = body.replace(variable, substitutions[variable])
+        error = json.loads(body)["error"]
+        assert set(error) == {"code", "message", "details"}, name
+        assert isinstance(error["details"], list), name
