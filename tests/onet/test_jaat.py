@@ -96,6 +96,8 @@ def _override(tmp_path: Path, name: str, payload) -> Path:
      "essential_skills.0.element_id", "jaat.unknown_element"),
     ({"onet_code": "29-1141.00", "also_maps_to": ["15-9999.00"]}, "also_maps_to.0", "jaat.unknown_code"),
     ("{not json", None, "jaat.json"),
+    ({"onet_code": "29-1141.00", "essential_skills": [{"element_id": "TECH-python", "name": "Python", "kind": "skill"}]
+      + [{"element_id": "2.A.1.a", "name": "Reading"}] * 4}, "essential_skills.0.kind", "jaat.kind"),
 ])
 def test_invalid_override_names_file_and_field(sample_records, tmp_path: Path, payload, column, rule):
     _, records, known = sample_records
@@ -165,3 +167,17 @@ def test_two_override_files_for_one_occupation(sample_records, tmp_path: Path):
     errors = report.errors()
     assert [(p.file, p.column, p.rule) for p in errors] == [("content/jaat/b.json", "onet_code", "jaat.duplicate")]
     assert layered["29-1141.00"][0].typical_education == "A"
+
+
+def test_override_skill_kind_is_inferred_when_omitted(sample_records, tmp_path: Path):
+    _, records, known = sample_records
+    skills = [{"element_id": e, "name": n} for e, n in (("TECH-python", "Python"), ("2.C.4.a", "Mathematics"),
+                                                         ("2.A.1.a", "Reading"), ("2.A.2.a", "Critical"),
+                                                         ("2.B.3.e", "Programming"))]
+    report = Report()
+    layered, _, _ = apply_overrides(records, _override(tmp_path, "k.json", {"onet_code": "15-1252.00",
+                                                                            "essential_skills": skills}),
+                                    known, report)
+    assert report.ok, [str(p) for p in report.problems]
+    kinds = [s.kind for s in layered["15-1252.00"][0].essential_skills]
+    assert kinds == ["technology", "knowledge", "skill", "skill", "skill"]

@@ -134,6 +134,13 @@ class JaatOverride(BaseModel):
         return value
 
 
+def element_kind(element_id: str) -> str:
+    """EssentialSkill.kind of an element: technology skills are TECH-*, knowledge 2.C.*, skills 2.A/2.B."""
+    if element_id.startswith("TECH-"):
+        return "technology"
+    return "knowledge" if element_id.startswith("2.C") else "skill"
+
+
 def growth_label(percent: float | None) -> str | None:
     """Wording of the BLS Occupational Outlook Handbook's growth buckets (all-occupation average 2024-34: 3.1%)."""
     if percent is None:
@@ -321,6 +328,14 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
             if skill.element_id not in known_elements:
                 report.error(label, None, f"essential_skills.{i}.element_id", "jaat.unknown_element",
                              f"{skill.element_id!r} is not a skill, knowledge or technology element of this release")
+                bad = True
+                continue
+            kind = element_kind(skill.element_id)
+            if "kind" not in skill.model_fields_set:
+                skill.kind = kind  # the default 'skill' would mislabel a knowledge or technology element
+            elif skill.kind != kind:
+                report.error(label, None, f"essential_skills.{i}.kind", "jaat.kind",
+                             f"{skill.element_id!r} is a {kind} element, not a {skill.kind}")
                 bad = True
         for i, code in enumerate(override.also_maps_to):
             if code not in records:

@@ -27,7 +27,8 @@ def list_releases(url: str | None = None) -> list[dict]:
 
 def rollback(url: str | None = None, to: str | None = None) -> dict:
     """Make `to` (default: the release that was current before the current one) current again. Only
-    releases whose schema is still retained qualify; nothing else changes (no reload, no changelog)."""
+    releases whose schema is still retained qualify; nothing else changes (no reload, no changelog). The empty
+    placeholder release is never the default (that would empty the reference layer); `to='0.0'` still works."""
     from skillforge.db import connect
 
     with connect(url, app_role=False) as conn:
@@ -37,9 +38,9 @@ def rollback(url: str | None = None, to: str | None = None) -> dict:
         if to is None:
             row = conn.execute("""
                 SELECT release FROM onet_releases r
-                 WHERE status = 'retired' AND made_current_at IS NOT NULL
+                 WHERE status = 'retired' AND made_current_at IS NOT NULL AND release <> %s
                    AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name)
-                 ORDER BY made_current_at DESC LIMIT 1""").fetchone()
+                 ORDER BY made_current_at DESC LIMIT 1""", (load.PLACEHOLDER_RELEASE,)).fetchone()
             if row is None:
                 raise ReleaseError("no retained previous release to roll back to")
             to = row["release"]
