@@ -125,10 +125,28 @@ def test_invalid_file_fails_without_writing(db_conn, folder):
 def test_history_purge_removes_only_expired_rows(db_conn, folder):
     seed_occupation_codes(db_conn)
     publish_directory(db_conn, folder)
+    # Five years pass for one row (the guard forbids rewriting history, so it is set aside for the set-up).
+    db_conn.execute("ALTER TABLE learning_pathway_history DISABLE TRIGGER learning_pathway_history_append_only")
     db_conn.execute("UPDATE learning_pathway_history SET retain_until = now() - interval '1 day' "
                     "WHERE pathway_id = (SELECT id FROM learning_pathways WHERE pathway_key = 'registered-nurse-adn')")
+    db_conn.execute("ALTER TABLE learning_pathway_history ENABLE TRIGGER learning_pathway_history_append_only")
     assert purge_expired_history(db_conn) == 1
     assert db_conn.execute("SELECT count(*) AS n FROM learning_pathway_history").fetchone()["n"] == 5
+
+
+def test_history_is_append_only_for_five_years(db_conn, folder):
+    import psycopg
+
+    seed_occupation_codes(db_conn)
+    publish_directory(db_conn, folder)
+    for statement in ("UPDATE learning_pathway_history SET changed_by = 'someone else'",
+                      "DELETE FROM learning_pathway_history",
+                      "DELETE FROM learning_pathways WHERE pathway_key = 'registered-nurse-adn'"):  # cascade
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only|retained until"):
+            with db_conn.transaction():
+                db_conn.execute(statement)
+    assert purge_expired_history(db_conn) == 0
+    assert db_conn.execute("SELECT count(*) AS n FROM learning_pathway_history").fetchone()["n"] == 6
 
 
 def test_cli_publish_as_application_role(fresh_db_url, folder, monkeypatch):

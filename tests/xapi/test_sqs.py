@@ -86,3 +86,45 @@ def test_lambda_handler_module(db_env):
 
     response = module.handler({"Records": [record("m1", ip()), record("m2", {"actor": {}})]}, Context())
     assert response == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+
+
+def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(db_env):
+    """The local stack's xapi-intake queue (same description as CDK: redrive to a DLQ after 5 receives), driven
+    like Lambda's event source: receive, invoke, delete what did not fail, until the queue is empty."""
+    import boto3
+    from skillforge.resources import physical_name
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName=physical_name("local", "xapi-intake"))["QueueUrl"]
+    dlq = sqs.get_queue_url(QueueName=physical_name("local", "xapi-intake") + "-dlq")["QueueUrl"]
+    max_receives = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+                              ["Attributes"]["RedrivePolicy"])["maxReceiveCount"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})  # redeliver at once
+    good, bad = ip(), ip()
+    bad["result"]["score"] = {"scaled": 2}
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(good),
+                     MessageAttributes={"partner_code": {"StringValue": "acme-careers", "DataType": "String"}})
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(bad))
+
+    invocations = 0
+    while invocations < 20:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        messages = messages.get("Messages", [])
+        if not messages:
+            break
+        invocations += 1
+        event = {"Records": [record(m["MessageId"], m["Body"],
+                                    (m.get("MessageAttributes") or {}).get("partner_code", {}).get("StringValue"))
+                             | {"receiptHandle": m["ReceiptHandle"]} for m in messages]}
+        try:
+            failed = {f["itemIdentifier"] for f in handle_batch(event, None)["batchItemFailures"]}
+        except BatchProcessingError:  # every record failed: Lambda retries the whole batch
+            failed = {m["MessageId"] for m in messages}
+        for m in messages:
+            if m["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+    assert invocations == int(max_receives)
+    dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["id"] for m in dead] == [bad["id"]]
+    assert statuses(db_env) == {good["id"]: "pending_user"}

@@ -65,8 +65,28 @@ def upgrade() -> None:
       AFTER INSERT OR UPDATE OF email_hash, external_ref, deleted_at ON users
       FOR EACH ROW WHEN (NEW.deleted_at IS NULL) EXECUTE FUNCTION sf_xapi_attach_pending()""")
 
+    # The pathway audit history is evidence: rows are never rewritten, and only rows past retain_until
+    # (five years) may be deleted - also through a cascade from a deleted pathway.
+    op.execute("""
+    CREATE FUNCTION sf_pathway_history_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' THEN
+        RAISE EXCEPTION 'learning_pathway_history is append-only (audit row %)', OLD.id
+          USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      IF OLD.retain_until > now() THEN
+        RAISE EXCEPTION 'learning_pathway_history row % is retained until %', OLD.id, OLD.retain_until
+          USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      RETURN OLD;
+    END $$""")
+    op.execute("CREATE TRIGGER learning_pathway_history_append_only BEFORE UPDATE OR DELETE "
+               "ON learning_pathway_history FOR EACH ROW EXECUTE FUNCTION sf_pathway_history_guard()")
+
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS learning_pathway_history_append_only ON learning_pathway_history")
+    op.execute("DROP FUNCTION IF EXISTS sf_pathway_history_guard()")
     op.execute("DROP TRIGGER IF EXISTS users_attach_pending_xapi ON users")
     op.execute("DROP FUNCTION IF EXISTS sf_xapi_attach_pending()")
     op.execute("DROP INDEX IF EXISTS xapi_statements_account_pending_idx")
