@@ -81,10 +81,10 @@ def test_batch_of_1000_end_to_end(db_factory):
     import psycopg
     from moto import mock_aws
     from psycopg.rows import dict_row
-
     from skillforge import pii
     from skillforge.local.stack import provision
     from skillforge.xapi.service import clear_caches, run_intake
+
     from tests.xapi.conftest import IP_SHA256, SAMPLE, create_user, seed_reference
     from tests.xapi.statements import IP_ACTIVITY
 

@@ -142,9 +142,9 @@ def test_history_is_append_only_for_five_years(db_conn, folder):
     for statement in ("UPDATE learning_pathway_history SET changed_by = 'someone else'",
                       "DELETE FROM learning_pathway_history",
                       "DELETE FROM learning_pathways WHERE pathway_key = 'registered-nurse-adn'"):  # cascade
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only|retained until"):
-            with db_conn.transaction():
-                db_conn.execute(statement)
+        with (pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only|retained until"),
+              db_conn.transaction()):
+            db_conn.execute(statement)
     assert purge_expired_history(db_conn) == 0
     assert db_conn.execute("SELECT count(*) AS n FROM learning_pathway_history").fetchone()["n"] == 6
 

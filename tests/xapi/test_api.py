@@ -119,8 +119,8 @@ def test_instrument_mismatch_is_a_clear_400(db_env):
     ({"content_type": "text/plain"}, None, "media_type"),
     ({"content_type": "multipart/mixed"}, None, "malformed"),
     # xAPI Data 2.2: a property appears at most once (json would silently keep the last "actor").
-    ({}, b'{"actor": {"mbox": "mailto:a@example.com"}, "actor": {"mbox": "mailto:b@example.com"}, '
-         b'"verb": {"id": "http://x.example/v"}, "object": {"id": "http://x.example/a"}}', "malformed"),
+    ({}, (b'{"actor": {"mbox": "mailto:a@example.com"}, "actor": {"mbox": "mailto:b@example.com"}, '
+          b'"verb": {"id": "http://x.example/v"}, "object": {"id": "http://x.example/a"}}'), "malformed"),
 ])
 def test_bad_requests_are_400_with_a_reason(db_env, kwargs, body, rule):
     status, response, _ = call(event(body if body is not None else ip(), **kwargs))

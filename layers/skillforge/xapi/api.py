@@ -160,7 +160,7 @@ def post_statements(event: dict) -> Response:
 
 @router.post("/xapi/statements", summary="Store xAPI statements (LRS statement resource, all or nothing)",
              tags=["xapi"], security=[{"bearerAuth": []}])
-def statements_route() -> Response:
+def statements_route() -> Response[list[str]]:
     return post_statements(router.current_event.raw_event)
 
 
