@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python -m pytest tests/benchmarks/bench_xapi.py -s
   or: .venv/bin/python tests/benchmarks/bench_xapi.py            (validation only, no database)
-Targets (issue 6): >= 5,000 validations/s on one core; 1,000 statements validated + stored + recommended < 2 s.
+Targets (issue 6): >= 5,000 validations/s on one core; 1,000 statements validated + stored + recommended < 2 s\n(median of three cold-cache runs, both through `run_intake` and through the Lambda handler with a JSON body).
 """
 
 from __future__ import annotations
@@ -101,26 +101,55 @@ def test_batch_of_1000_end_to_end(db_factory):
             publish_directory(conn, changed_by="bench")
         for i in range(500):
             create_user(url, email=f"learner{i}@example.com")
+
+        def batch(run: int) -> list[dict]:
+            return [interest_profiler(email=f"learner{i}@example.com" if i % 2 == 0 else f"new{run}-{i}@example.com",
+                                      scores=profile, checksum=IP_SHA256, job_zone=(i % 5) + 1)
+                    for i, profile in enumerate(_profiles(1000))]
+
         figures = []
         for run in range(3):
-            statements = [interest_profiler(email=f"learner{i}@example.com" if i % 2 == 0 else f"new{run}-{i}@example.com",
-                                            scores=profile, checksum=IP_SHA256, job_zone=(i % 5) + 1)
-                          for i, profile in enumerate(_profiles(1000))]
+            statements = batch(run)
             clear_caches()  # cold: registry and interest index loaded inside the timing
             start = time.perf_counter()
             result = run_intake(statements, channel="http", partner_code=None, atomic=True, url=url)
             elapsed = time.perf_counter() - start
             assert result.committed and all(o.ok for o in result.outcomes)
             figures.append(elapsed)
+
+        # The same through the Lambda handler: API Gateway event, JSON body, auth, response.
+        http_figures = []
+        os.environ["DATABASE_URL"] = url
+        from skillforge.config import get_settings
+        from skillforge.xapi import api
+        get_settings.cache_clear()
+        try:
+            for run in range(3, 6):
+                body = json.dumps(batch(run))
+                event = {"httpMethod": "POST", "path": "/v1/xapi/statements", "resource": "/v1/xapi/statements",
+                         "headers": {"Content-Type": "application/json", "X-Experience-API-Version": "1.0.3"},
+                         "multiValueHeaders": {}, "queryStringParameters": None, "body": body,
+                         "isBase64Encoded": False,
+                         "requestContext": {"authorizer": {"claims": {"sub": "bench", "custom:role": "platform_admin"}},
+                                            "requestId": f"bench-{run}", "stage": "bench"}}
+                clear_caches()
+                start = time.perf_counter()
+                response = api.handle(event, None)
+                http_figures.append(time.perf_counter() - start)
+                assert response["statusCode"] == 200, response["body"][:500]
+        finally:
+            os.environ.pop("DATABASE_URL", None)
+            get_settings.cache_clear()
         with psycopg.connect(url, row_factory=dict_row) as conn:
             counts = conn.execute("SELECT count(*) FILTER (WHERE status = 'completed') AS completed, "
                                   "count(*) FILTER (WHERE status = 'pending_user') AS pending, "
                                   "count(*) FILTER (WHERE recommended_onet_code IS NOT NULL) AS recommended "
                                   "FROM assessments").fetchone()
         pii.reset_for_tests()
-    best = min(figures)
+    median, http_median = sorted(figures)[1], sorted(http_figures)[1]
     print(f"\n[bench_xapi] 1,000 statements validated + stored (KMS-encrypted) + mapped + recommended against "
-          f"{occupations} occupations ({folder.name}): best {best:.2f} s, runs "
-          f"{', '.join(f'{f:.2f}' for f in figures)} s ({1000 / best:,.0f} statements/s); target < {BATCH_TARGET_S} s; "
-          f"assessments: {counts}")
-    assert best < BATCH_TARGET_S
+          f"{occupations} occupations ({folder.name}): median {median:.2f} s, runs "
+          f"{', '.join(f'{f:.2f}' for f in figures)} s ({1000 / median:,.0f} statements/s); through the Lambda "
+          f"handler (JSON body, auth): median {http_median:.2f} s, runs {', '.join(f'{f:.2f}' for f in http_figures)} s;"
+          f" target < {BATCH_TARGET_S} s; assessments: {counts}")
+    assert median < BATCH_TARGET_S and http_median < BATCH_TARGET_S

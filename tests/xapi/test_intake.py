@@ -97,6 +97,18 @@ def test_same_id_same_content_is_a_no_op_and_different_content_conflicts(xapi_db
     assert statement_row(xapi_db, fresh["id"]) is None  # all or nothing
 
 
+def test_stored_form_gets_stored_and_a_default_version(xapi_db, app_conn):
+    statement = ip()
+    statement.pop("version", None)
+    statement["stored"] = "2001-01-01T00:00:00Z"  # a client's value is replaced by the LRS's
+    ingest(app_conn, [statement], channel="http")
+    app_conn.commit()
+    kept = decrypt_statement(bytes(statement_row(xapi_db, statement["id"])["statement_ciphertext"]))
+    assert kept["version"] == "1.0.0" and kept["stored"] != "2001-01-01T00:00:00Z"
+    assert {k: v for k, v in kept.items() if k not in ("stored", "version")} == {
+        k: v for k, v in statement.items() if k != "stored"}
+
+
 def test_statement_without_id_gets_one(xapi_db, app_conn):
     statement = ip()
     del statement["id"]

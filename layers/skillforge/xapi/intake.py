@@ -511,7 +511,8 @@ def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel:
     rows = []
     for p in new:
         status = ("voided" if p.voided_by else "applied" if p.voids or p.user_id else "pending_user")
-        stored = {**p.statement, "stored": stored_at}
+        # The LRS sets `stored`; a statement without `version` is kept as 1.0.0 (Data 2.4.10).
+        stored = {"version": "1.0.0", **p.statement, "stored": stored_at}
         ciphertext = encrypt(json.dumps(stored, ensure_ascii=False, separators=(",", ":")), key="pii_user",
                              table="xapi_statements", column="statement_ciphertext")
         # Lets the users trigger (migration 0004) attach the statement when the account's user arrives.
