@@ -4,7 +4,6 @@ sends API Gateway proxy events through the real Lambda handler."""
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "onet_29_0_sample"
 
 
-def import_sample(url: str) -> str:
-    """Import with the real importer when it can; else the stand-in loader. Returns which one ran."""
-    try:
-        from skillforge.onet.importer import import_release
-    except ImportError:
-        import_release = None
-    if import_release is not None:
-        result = import_release(SAMPLE, url=url)
-        if result.outcome == "published":
-            return "importer"
-        warnings.warn(f"O*NET importer did not publish the sample ({result.message}); using the stand-in loader")
-    from tests.api.reference_loader import load_release
+def import_sample(url: str) -> None:
+    """The committed O*NET 29.0 sample, through the real importer."""
+    from skillforge.onet.importer import import_release
 
-    load_release(url, SAMPLE)
-    return "stand-in"
+    result = import_release(SAMPLE, url=url)
+    assert result.outcome == "published", result.message
 
 
 def point_api_at(url: str | None) -> None:

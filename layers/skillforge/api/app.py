@@ -25,6 +25,7 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from skillforge.api.errors import ApiError, NotModified, Unauthorized, error_body, validation_details
 from skillforge.api.observability import logger, metrics, tracer
 from skillforge.api.routes import matching, reference
+from skillforge.xapi import api as xapi_api
 
 TITLE = "SkillForge career API"
 VERSION = "1.0.0"
@@ -37,6 +38,9 @@ app = APIGatewayRestResolver(enable_validation=True, response_validation_error_h
 
 app.include_router(reference.router, prefix="/v1")
 app.include_router(matching.router, prefix="/v1")
+# The xAPI statement resource: its own Lambda in AWS (infra routes it there), mounted here as well so that
+# `skillforge serve` and the OpenAPI document cover the whole API with the same route code.
+app.include_router(xapi_api.router, prefix="/v1")
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
