@@ -143,8 +143,11 @@ def _print_next_steps(port: int) -> None:
       curl '{base}/v1/skills?q=python%20programming'
       curl -X POST {base}/v1/match -H 'content-type: application/json' \\
            -d '{{"skills": [{{"name": "Programming", "level": 5}}, {{"name": "Mathematics", "level": 4}}]}}'
+      curl -X POST {base}/v1/occupations/29-1141.00/gap-analysis -H 'content-type: application/json' \
+           -d '{{"skills": [{{"name": "Active Listening", "level": 4}}, {{"name": "Biology", "level": 3}}]}}'
       TOKEN=$(.venv/bin/skillforge dev-token --sub demo-admin --role platform_admin)
-      curl -H "Authorization: Bearer $TOKEN" {base}/v1/users
+      curl -H "Authorization: Bearer $TOKEN" {base}/v1/me
+      .venv/bin/skillforge xapi validate some-statements.jsonl
 """)
 
 
