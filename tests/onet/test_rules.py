@@ -114,6 +114,12 @@ def _technology_example_twice(folder: Path):
     return "Technology Skills.txt", line + 1, "Example", "duplicate.key"
 
 
+def _value_outside_its_confidence_interval(folder: Path):
+    line = find_line(folder, "Skills.txt", "29-1141.00", "2.A.1.a", "Reading Comprehension", "IM")
+    set_field(folder, "Skills.txt", line, "Data Value", "1.50")  # in the IM range, far below its lower CI bound
+    return "Skills.txt", line, "Data Value", "range.ci"
+
+
 def _missing_optional_file(folder: Path):
     (folder / "Interests.txt").unlink()
     return "Interests.txt", None, None, "file.optional_missing"
@@ -122,7 +128,8 @@ def _missing_optional_file(folder: Path):
 @pytest.mark.parametrize("defect", [
     _empty_file, _extra_column, _required_empty, _not_an_integer, _bad_date, _unknown_scale,
     _scale_of_another_file, _work_styles_other_scale, _unknown_job_zone, _scale_reference_changed, _unknown_tier,
-    _unknown_task_type, _self_reference, _technology_example_twice, _missing_optional_file,
+    _unknown_task_type, _self_reference, _technology_example_twice, _value_outside_its_confidence_interval,
+    _missing_optional_file,
 ], ids=lambda f: f.__name__.strip("_"))
 def test_rule_is_reported_where_the_defect_is(tmp_path: Path, defect):
     folder = copy_sample(tmp_path / "release")

@@ -14,6 +14,7 @@ from skillforge.onet.source import ReleaseSource
 from skillforge.onet.spec import ORDER, RELATEDNESS_TIERS, SPECS, TASK_TYPES, ZERO_MEANS_NONE, FileSpec
 
 NULL = "n/a"
+CI_SLACK = 1e-3  # the bounds are rounded to 4 decimals, the value to 2
 PAIRED_FILES = ("Skills.txt", "Knowledge.txt", "Abilities.txt")
 _CODE_RE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 _DATE_RE = re.compile(r"^(0[1-9]|1[0-2])/(19|20)\d{2}$")
@@ -85,6 +86,8 @@ def parse_file(name: str, data: bytes, spec: FileSpec, ctx: Context, report: Rep
     element_col = next((i for i, c in enumerate(columns) if c.kind == "element"), None)
     pair_check = name in PAIRED_FILES
     category_col = headers.index("Category") if "Category" in headers and spec.value_col else None
+    ci_cols = ((headers.index("Lower CI Bound"), headers.index("Upper CI Bound"))
+               if "Lower CI Bound" in headers and spec.value_col is not None else None)
     err = report.error
     elements, scales, codes = ctx.elements, ctx.scales, ctx.codes
     for lineno, line in enumerate(lines[1:], start=2):
@@ -180,6 +183,13 @@ def parse_file(name: str, data: bytes, spec: FileSpec, ctx: Context, report: Rep
             if not lo <= value <= hi and not (value == 0 and row[scale_col] in ZERO_MEANS_NONE):
                 err(name, lineno, headers[spec.value_col], "range.scale",
                     f"{value:g} outside {row[scale_col]} range {lo:g}–{hi:g} (Scales Reference)")
+                continue
+        if ci_cols is not None and row[spec.value_col] is not None:
+            lower, upper = row[ci_cols[0]], row[ci_cols[1]]
+            value = row[spec.value_col]
+            if lower is not None and upper is not None and not lower - CI_SLACK <= value <= upper + CI_SLACK:
+                err(name, lineno, headers[spec.value_col], "range.ci",
+                    f"{value:g} outside its own confidence interval {lower:g}–{upper:g}")
                 continue
         if category_col is not None and row[category_col] is not None \
                 and (row[element_col], row[scale_col], row[category_col]) not in ctx.categories:
