@@ -14,7 +14,16 @@ from skillforge.onet.importer import import_release
 from skillforge.onet.normalise import SOC_MAJOR_GROUPS
 from skillforge.onet.releases import ReleaseError, list_releases, prune, rollback
 
-from tests.onet.helpers import SAMPLE, copy_sample, find_line, lines, make_zip, set_field, set_rating, write_lines
+from tests.onet.helpers import (
+    SAMPLE,
+    copy_sample,
+    find_line,
+    lines,
+    make_zip,
+    set_field,
+    set_rating,
+    write_lines,
+)
 
 NO_JAAT = None  # curated overrides are tested separately; these tests use the generated records only
 
