@@ -186,6 +186,11 @@ def _ep_negative_openings(rows):
     return i
 
 
+def _ep_summary_twice(rows):
+    rows.append(list(rows[_row_of(rows, "29-0000")]))
+    return len(rows) - 1
+
+
 def _ep_extra_column(rows):
     i = _row_of(rows, "29-1141")
     rows[i].append("extra")
@@ -203,6 +208,7 @@ def _ep_truncated(rows):
     (OEWS, _oews_duplicate, "OCC_CODE", "duplicate.key"),
     (OEWS, _oews_not_a_number, "TOT_EMP", "type.number"),
     (EP, _ep_negative_openings, "Occupational openings, 2024–34 annual average", "range.nonnegative"),
+    (EP, _ep_summary_twice, "2024 National Employment Matrix code", "duplicate.key"),
     (EP, _ep_extra_column, None, "row.extra_columns"),
     (EP, _ep_truncated, "Employment distribution, percent, 2024", "row.truncated"),  # first missing column
 ], ids=lambda v: v.__name__.strip("_") if callable(v) else None)

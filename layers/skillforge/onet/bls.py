@@ -194,7 +194,7 @@ def read_projections(path: Path, report: Report) -> tuple[dict[str, Projection],
             continue
         code = row[idx["code"]].strip()
         if not _SOC_RE.match(code):
-            report.error(name, line, EP_COLUMNS["code"], "type.soc_code", f"{code!r} is not a SOC code (NN-NNNN)")
+            report.error(name, line, header[idx["code"]], "type.soc_code", f"{code!r} is not a SOC code (NN-NNNN)")
             continue
 
         def text(key: str, row: list[str] = row) -> str | None:
@@ -207,8 +207,8 @@ def read_projections(path: Path, report: Report) -> tuple[dict[str, Projection],
         if openings is not None and openings < 0:
             report.error(name, line, header[idx["openings"]], "range.nonnegative", f"{openings:g} openings")
             continue
-        if code in projections and projections[code].line_item:
-            report.error(name, line, EP_COLUMNS["code"], "duplicate.key", f"{code} appears twice")
+        if code in projections:  # summary rows too: a silently replaced row would hide which one was meant
+            report.error(name, line, header[idx["code"]], "duplicate.key", f"{code} appears twice")
             continue
         projections[code] = Projection(
             code, row[idx["title"]].strip(), text("type") == "Line item", percent,
