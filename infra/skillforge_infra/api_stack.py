@@ -4,6 +4,7 @@ xAPI queue consumer, and the deploy-time migrations custom resource."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from aws_cdk import CustomResource, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
@@ -21,14 +22,55 @@ from .registry import API, function_spec, warn_missing
 from .shared import Shared
 
 STAGE = "live"
-# Reference routes: public, cached, keyed on every parameter that changes the answer.
-CACHED_QUERY = {
-    "/v1/occupations": ("q", "limit", "cursor", "release"),
-    "/v1/occupations/{onet_code}": ("release",),
-    "/v1/occupations/{onet_code}/{facet}": ("release", "limit", "cursor"),
-    "/v1/skills": ("q", "limit", "cursor"),
-}
+# Reference data and matching are public (DESIGN.md); every other /v1 route needs a Cognito token. A route of the
+# career API resolver is public when it declares no `security` in its OpenAPI document and lives under one of
+# these prefixes; anything else reaches the resolver only through the authenticated `/v1/{proxy+}`.
+PUBLIC_PREFIXES = ("/v1/occupations", "/v1/skills", "/v1/releases", "/v1/match")
 CACHE_TTL = Duration.minutes(10)
+
+@dataclass(frozen=True)
+class Route:
+    method: str  # GET, POST, ...
+    path: str  # API Gateway form, e.g. /v1/occupations/{onet_code}
+    query: tuple[str, ...] = ()
+    path_params: tuple[str, ...] = ()
+    public: bool = True
+
+    @property
+    def cached(self) -> bool:
+        return self.public and self.method == "GET"
+
+    def request_parameters(self) -> dict[str, bool]:
+        params = {f"method.request.querystring.{q}": False for q in self.query}
+        params.update({f"method.request.path.{p}": True for p in self.path_params})
+        return params
+
+
+def _is_public_path(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PUBLIC_PREFIXES)
+
+
+def explicit_routes(document: dict | None = None) -> list[Route]:
+    """The routes API Gateway names one by one, read from the career API resolver's own OpenAPI document (the code
+    `skillforge serve` runs), so the gateway exposes, validates and caches exactly what the resolver serves: a new
+    reference route or query parameter reaches the gateway, and its cache key, without a second list to keep in
+    step. These are the public routes, plus any authenticated method on the same path (an explicit resource
+    hides `{proxy+}` for its path, so such a method must be named too, with the Cognito authorizer)."""
+    if document is None:
+        from skillforge.api.app import openapi_document
+
+        document = openapi_document()
+    routes = []
+    for path, operations in sorted(document["paths"].items()):
+        for method, operation in sorted(operations.items()):
+            params = operation.get("parameters", [])
+            routes.append(Route(method.upper(), path,
+                                query=tuple(p["name"] for p in params if p["in"] == "query"),
+                                path_params=tuple(p["name"] for p in params if p["in"] == "path"),
+                                public=not operation.get("security") and _is_public_path(path)))
+    public_paths = {route.path for route in routes if route.public}
+    return [route for route in routes if route.path in public_paths]
+
 
 MATCH_SCHEMA = apigw.JsonSchema(
     schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT, required=["skills"],
@@ -37,6 +79,7 @@ MATCH_SCHEMA = apigw.JsonSchema(
                                    items=apigw.JsonSchema(type=apigw.JsonSchemaType.OBJECT)),
         "limit": apigw.JsonSchema(type=apigw.JsonSchemaType.INTEGER, minimum=1, maximum=100),
     })
+JSON_OBJECT_SCHEMA = apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT)
 XAPI_SCHEMA = apigw.JsonSchema(
     schema=apigw.JsonSchemaVersion.DRAFT4,
     type=[apigw.JsonSchemaType.OBJECT, apigw.JsonSchemaType.ARRAY])
@@ -98,9 +141,11 @@ class ApiStack(Stack):
         env = settings.name
         access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=retention(settings.log_retention_days),
                                     removal_policy=settings.removal_policy)
+        self.explicit_routes = explicit_routes() if "career_api" in self.functions else []
         method_options = {
-            f"{path}/GET": apigw.MethodDeploymentOptions(caching_enabled=settings.api_cache, cache_ttl=CACHE_TTL)
-            for path in CACHED_QUERY
+            f"{route.path}/{route.method}": apigw.MethodDeploymentOptions(caching_enabled=settings.api_cache,
+                                                                          cache_ttl=CACHE_TTL)
+            for route in self.explicit_routes if route.cached
         }
         api = apigw.RestApi(
             self, "Api", rest_api_name=physical_name(env, "api"),
@@ -143,7 +188,7 @@ class ApiStack(Stack):
         v1 = api.root.add_resource("v1")
         career = self.functions.get("career_api")
         if career is not None:
-            self._reference_routes(api, v1, career, validator)
+            self._reference_routes(api, career, validator, private)
             proxy = v1.add_resource("{proxy+}")
             proxy.add_method("ANY", apigw.LambdaIntegration(career), **private())
         xapi = self.functions.get("xapi_api")
@@ -163,29 +208,30 @@ class ApiStack(Stack):
         plan.add_api_stage(stage=api.deployment_stage)
         return api
 
-    def _reference_routes(self, api, v1, career, validator) -> None:
+    def _reference_routes(self, api, career, validator, private) -> None:
         public_reason = ("Reference data (O*NET occupations, skills, matching) is public by design (DESIGN.md); "
                          "WAF, throttling and the cache protect it.")
-
-        def public_get(resource, path):
-            params = {f"method.request.querystring.{q}": False for q in CACHED_QUERY[path]}
-            params.update({f"method.request.path.{p}": True for p in _path_params(path)})
-            method = resource.add_method(
-                "GET", apigw.LambdaIntegration(career, cache_key_parameters=sorted(params)),
-                request_parameters=params, request_validator=validator)
+        match_model = api.add_model("MatchRequest", content_type="application/json", schema=MATCH_SCHEMA)
+        object_model = None
+        for route in self.explicit_routes:
+            resource = api.root.resource_for_path(route.path)
+            params = route.request_parameters()
+            options: dict = {"request_parameters": params or None, "request_validator": validator}
+            if route.method in ("POST", "PUT", "PATCH"):
+                if route.path == "/v1/match":
+                    model = match_model
+                else:
+                    object_model = object_model or api.add_model(
+                        "JsonObject", content_type="application/json", schema=JSON_OBJECT_SCHEMA)
+                    model = object_model
+                options["request_models"] = {"application/json": model}
+            integration = apigw.LambdaIntegration(
+                career, cache_key_parameters=sorted(params) if route.cached and params else None)
+            if not route.public:
+                resource.add_method(route.method, integration, **options, **private())
+                continue
+            method = resource.add_method(route.method, integration, **options)
             ack(method, public_reason, "AwsSolutions-APIG4", "AwsSolutions-COG4")
-
-        occupations = v1.add_resource("occupations")
-        public_get(occupations, "/v1/occupations")
-        occupation = occupations.add_resource("{onet_code}")
-        public_get(occupation, "/v1/occupations/{onet_code}")
-        public_get(occupation.add_resource("{facet}"), "/v1/occupations/{onet_code}/{facet}")
-        public_get(v1.add_resource("skills"), "/v1/skills")
-        model = api.add_model("MatchRequest", content_type="application/json", schema=MATCH_SCHEMA)
-        match = v1.add_resource("match").add_method(
-            "POST", apigw.LambdaIntegration(career), request_validator=validator,
-            request_models={"application/json": model})
-        ack(match, public_reason, "AwsSolutions-APIG4", "AwsSolutions-COG4")
 
     def _waf(self) -> None:
         settings = self.shared.settings
@@ -246,10 +292,6 @@ class ApiStack(Stack):
             resource_type="Custom::SkillforgeMigrations",
             # Re-run whenever a migration file changes; upgrade() is idempotent.
             properties={"MigrationsHash": _migrations_hash(shared.root)})
-
-
-def _path_params(path: str) -> list[str]:
-    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
