@@ -58,3 +58,18 @@ def test_unreadable_source_exits_2(fresh_db_url: str, tmp_path: Path):
 def test_rollback_without_previous_release_is_an_error(fresh_db_url: str):
     done = run(fresh_db_url, "rollback", "--json")
     assert done.returncode == 1 and "no retained previous release" in done.stdout
+
+
+def test_internal_error_gives_json_and_exit_1(fresh_db_url: str, monkeypatch):
+    from skillforge.cli import app
+    from skillforge.onet import load
+    from typer.testing import CliRunner
+
+    def broken_checks(conn, schema, expected):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(load, "quality_checks", broken_checks)
+    monkeypatch.setenv("DATABASE_URL", fresh_db_url)
+    done = CliRunner().invoke(app, ["onet", "import", str(SAMPLE), "--json"])
+    assert done.exit_code == 1
+    assert "disk on fire" in json.loads(done.stdout.strip().splitlines()[-1])["error"]

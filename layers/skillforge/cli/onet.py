@@ -59,6 +59,13 @@ def import_cmd(
     except psycopg.errors.UndefinedTable as exc:
         fail(f"database not migrated (run `skillforge db migrate`): {str(exc).strip()}", as_json, code=2)
         return
+    except Exception as exc:  # recorded as a failed run by the importer; keep --json output parseable
+        import traceback
+
+        traceback.print_exc()
+        fail(f"import failed with an internal error ({type(exc).__name__}: {exc}); the current release is "
+             f"unchanged", as_json, code=1)
+        return
     if as_json:
         emit(result.to_dict(), True)
     else:
