@@ -46,6 +46,7 @@ VALID = {
     "version 1.0": mutate(minimal(), lambda s: s.update(version="1.0")),
     "version 1.0.9": mutate(minimal(), lambda s: s.update(version="1.0.9")),
     "attachment sha2 SHA-512": mutate(full(), lambda s: s["attachments"][0].update(sha2="D" * 128)),
+    "attachment sha2 SHA-224": mutate(full(), lambda s: s["attachments"][0].update(sha2="c" * 56)),
     "signature attachment": mutate(minimal(), lambda s: s.update(attachments=[{
         "usageType": "http://adlnet.gov/expapi/attachments/signature", "display": {"en-US": "JWS"},
         "contentType": "application/octet-stream", "length": 10, "sha2": "b" * 64}])),
@@ -301,7 +302,7 @@ INVALID = [
     ("attachment length negative", F, _set("attachments.0.length", -1), "$.attachments[0].length", "attachment.length"),
     ("attachment length float", F, _set("attachments.0.length", 1.5), "$.attachments[0].length", "attachment.length"),
     ("attachment sha2 wrong size", F, _set("attachments.0.sha2", "abc123"), "$.attachments[0].sha2", "attachment.sha2"),
-    ("attachment sha2 SHA-224 (below 256 bits)", F, _set("attachments.0.sha2", "c" * 56), "$.attachments[0].sha2",
+    ("attachment sha2 between sizes", F, _set("attachments.0.sha2", "c" * 60), "$.attachments[0].sha2",
      "attachment.sha2"),
     ("attachment usageType not IRI", F, _set("attachments.0.usageType", "signature"), "$.attachments[0].usageType",
      "iri"),

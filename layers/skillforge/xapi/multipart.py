@@ -11,8 +11,7 @@ from email.parser import BytesParser
 
 from skillforge.xapi.payload import PayloadError
 
-# SHA-2 of at least 256 bits (xAPI Data 2.4.11).
-_DIGESTS = {64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
+_DIGESTS = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
 
 
 def parse_multipart(body: bytes, content_type: str) -> tuple[bytes, dict[str, bytes]]:
@@ -40,7 +39,7 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[bytes, dict[str, by
             raise PayloadError(f"part {number} must have Content-Transfer-Encoding: binary")
         digest = _DIGESTS.get(len(claimed))
         if digest is None:
-            raise PayloadError(f"part {number}: X-Experience-API-Hash is not a hex SHA-256, SHA-384 or SHA-512 digest")
+            raise PayloadError(f"part {number}: X-Experience-API-Hash is not a SHA-2 hex digest")
         data = part.get_payload(decode=True) or b""
         if digest(data).hexdigest() != claimed:
             raise PayloadError(f"part {number}: its content does not match X-Experience-API-Hash {claimed}")

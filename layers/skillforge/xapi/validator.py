@@ -69,7 +69,7 @@ RULES = {
     "interaction.component-not-allowed": "this interaction component list is not allowed for the interactionType",
     "interaction.component-id-duplicate": "interaction component ids must be distinct within a list",
     "attachment.length": "attachment length must be a non-negative integer",
-    "attachment.sha2": "attachment sha2 must be a hex SHA-2 digest of at least 256 bits (256, 384 or 512)",
+    "attachment.sha2": "attachment sha2 must be a hex SHA-2 digest (224, 256, 384 or 512 bits)",
     "attachment.content-type": "attachment contentType must be an Internet Media Type",
     "attachment.signature-content-type": "a signature attachment (usageType .../attachments/signature) must have "
                                          "contentType application/octet-stream",
@@ -84,8 +84,8 @@ _IRI = re.compile(rf"^[A-Za-z][A-Za-z0-9+.\-]*:[^{_IRI_FORBIDDEN}]+$")
 _IRL = re.compile(rf"^[A-Za-z][A-Za-z0-9+.\-]*://[^{_IRI_FORBIDDEN}/?#]+[^{_IRI_FORBIDDEN}]*$")
 _MBOX = re.compile(rf"^mailto:[^{_IRI_FORBIDDEN}@]+@[^{_IRI_FORBIDDEN}@]+$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
-# Data 2.4.11: sha2 "has a minimum key size of 256 bits": SHA-256, SHA-384 or SHA-512 (not SHA-224).
-_SHA2 = re.compile(r"^(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")
+# Data 2.4.11: "the SHA-2 hash of the Attachment data" - any SHA-2 digest (224, 256, 384 or 512 bits).
+_SHA2 = re.compile(r"^(?:[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # "1.0" or "1.0.x" (Data 2.4.10 / Communication 3.3; the ADL conformance suite requires "1.0" to pass).
 _VERSION = re.compile(r"^1\.0(?:\.[0-9]+)?$")
@@ -585,8 +585,7 @@ class _Checker:
                 sha2 = attachment["sha2"]
                 if self.string(sha2, f"{apath}.sha2") and not _SHA2.match(sha2):
                     self.err(f"{apath}.sha2", "attachment.sha2",
-                             "sha2 must be the hex SHA-2 digest of the attachment, at least 256 bits (64, 96 or 128 hex "
-                             "characters)")
+                             "sha2 must be the hex SHA-2 digest of the attachment (56, 64, 96 or 128 hex characters)")
             if "fileUrl" in attachment:
                 self.irl(attachment["fileUrl"], f"{apath}.fileUrl")
 
