@@ -15,12 +15,14 @@ breaks ties. A short curated list adds colloquial spellings O*NET lacks (COLLOQU
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from skillforge.reference.connection import fetch_all
 from skillforge.reference.releases import Release
 from skillforge.search import clean_text
+from skillforge.search.vocabulary import TitleVocabulary, vocabulary_for
 
 # Colloquial or abbreviated forms -> the wording O*NET uses, for what the titles lack or rank poorly.
 COLLOQUIAL: dict[str, str] = {
@@ -49,6 +51,8 @@ COLLOQUIAL: dict[str, str] = {
     "fireman": "firefighter",
     "firemen": "firefighter",
     "sparky": "electrician",
+    "rep": "representative",
+    "reps": "representative",
 }
 
 
@@ -71,23 +75,35 @@ def expand(text: str) -> str:
 
 
 _SEARCH_SQL = """
-WITH q AS (SELECT sf_normalize(%(q)s) AS qn, sf_normalize(%(qx)s) AS qx,
-                  plainto_tsquery('english', sf_unaccent(%(q)s)) AS tq,
-                  plainto_tsquery('english', sf_unaccent(%(qx)s)) AS tqx),
+WITH q AS (
+  -- The phrases a title is measured against: what was typed, its colloquial expansion and its spelling
+  -- corrections (weight < 1: a corrected match is not quite an exact one), normalised as titles are.
+  SELECT array_agg(sf_normalize(p.phrase) ORDER BY p.n) AS phrases, array_agg(p.weight ORDER BY p.n) AS weights,
+         array_agg(sf_normalize(p.phrase) || 's') AS plurals,
+         sf_normalize(%(q)s) AS qn, sf_normalize(%(qx)s) AS qx
+    FROM unnest(%(phrases)s::text[], %(weights)s::float8[]) WITH ORDINALITY AS p(phrase, weight, n)
+),
+tq AS (
+  -- Titles must hold every word of one of the phrases (stemmed); one tsquery ORs them for one index scan.
+  SELECT {tsquery} AS tq
+),
 words AS (
-  -- Titles holding every word of the query (stemmed): the full-text index answers this without computing a
-  -- similarity per row; the shortest such titles are the closest, so only those are scored.
-  SELECT t.onet_code, t.title, t.title_type, t.normalized FROM {titles} t, q
-   WHERE to_tsvector('english', t.title) @@ q.tq OR to_tsvector('english', t.title) @@ q.tqx
+  -- The full-text index answers this without computing a similarity per row; the shortest such titles are
+  -- the closest, so only those are scored.
+  SELECT t.onet_code, t.title, t.title_type, t.normalized FROM {titles} t, tq
+   WHERE to_tsvector('english', t.title) @@ tq.tq
    ORDER BY length(t.normalized), t.title_type = 'official' DESC
    LIMIT {per_path}
 ),
 fuzzy_hits AS MATERIALIZED (
-  -- Typos: trigram similarity of the whole title or of a part of it; only when the words did not match.
+  -- Typos no correction explained: trigram similarity of the whole title or of a part of it; only when the
+  -- words did not match.
   SELECT t.onet_code, t.title, t.title_type, t.normalized,
          similarity(t.normalized, q.qn) AS sim, word_similarity(q.qn, t.normalized) AS wsim
     FROM {titles} t, q
    WHERE (SELECT count(*) FROM words) < {fuzzy_below}
+     -- a title that is one of the phrases (or its plural) cannot be beaten by a similar one
+     AND NOT EXISTS (SELECT 1 FROM words w WHERE w.normalized = ANY(q.phrases) OR w.normalized = ANY(q.plurals))
      AND (t.normalized %% q.qn OR q.qn <%% t.normalized {fuzzy_qx})
 ),
 fuzzy AS (
@@ -96,26 +112,29 @@ fuzzy AS (
   (SELECT onet_code, title, title_type, normalized FROM fuzzy_hits ORDER BY wsim DESC, sim DESC LIMIT {per_path})
 ),
 cand AS (SELECT * FROM words UNION SELECT * FROM fuzzy),
-measured AS (
-  SELECT c.*, greatest(similarity(c.normalized, q.qn), similarity(c.normalized, q.qx)) AS sim,
-         greatest(word_similarity(q.qn, c.normalized), word_similarity(q.qx, c.normalized)) AS wsim
-    FROM cand c, q
+measured AS MATERIALIZED (
+  -- Each similarity once per (title, phrase): the score below reads them several times.
+  SELECT c.onet_code, c.title, c.title_type, c.normalized, p.phrase, p.weight,
+         similarity(c.normalized, p.phrase) AS sim, word_similarity(p.phrase, c.normalized) AS wsim
+    FROM cand c, q, unnest(q.phrases, q.weights) AS p(phrase, weight)
 ),
 scored AS (
   SELECT m.onet_code, m.title, m.title_type,
-         (CASE m.title_type WHEN 'official' THEN 1.0 WHEN 'short' THEN 0.97 WHEN 'alternate' THEN 0.95
-                            ELSE 0.9 END)
-         * greatest(
-             CASE WHEN m.normalized IN (q.qn, q.qx) THEN 1.0
-                  WHEN m.normalized IN (q.qn || 's', q.qx || 's', q.qn || 'es', q.qx || 'es') THEN 0.97
-                  WHEN m.normalized LIKE q.qn || ' %%' OR m.normalized LIKE q.qx || ' %%' THEN 0.80 + 0.1 * m.sim
-                  WHEN m.normalized LIKE '%%(%%'
-                       AND btrim(regexp_replace(m.normalized, '\\s*\\([^)]*\\)', '', 'g')) IN (q.qn, q.qx) THEN 0.98
-                  ELSE 0 END,
-             0.85 * m.sim,
-             0.75 * m.wsim * (0.6 + 0.4 * m.sim)
-           ) AS s
-    FROM measured m, q
+         max((CASE m.title_type WHEN 'official' THEN 1.0 WHEN 'short' THEN 0.97 WHEN 'alternate' THEN 0.95
+                                ELSE 0.9 END)
+             * m.weight
+             * greatest(
+                 CASE WHEN m.normalized = m.phrase THEN 1.0
+                      WHEN m.normalized IN (m.phrase || 's', m.phrase || 'es') THEN 0.97
+                      WHEN left(m.normalized, length(m.phrase) + 1) = m.phrase || ' ' THEN 0.80 + 0.1 * m.sim
+                      WHEN m.normalized LIKE '%%(%%'
+                           AND btrim(regexp_replace(m.normalized, '\\s*\\([^)]*\\)', '', 'g')) = m.phrase THEN 0.98
+                      ELSE 0 END,
+                 0.85 * m.sim,
+                 0.75 * m.wsim * (0.6 + 0.4 * m.sim)
+               )) AS s
+    FROM measured m
+   GROUP BY m.onet_code, m.title, m.title_type
 ),
 best AS (
   SELECT DISTINCT ON (onet_code) onet_code, title, title_type, s,
@@ -145,20 +164,52 @@ SELECT o.onet_code, o.title, NULL AS matched_title, NULL AS matched_title_type, 
 MIN_SCORE = 0.3
 PER_PATH = 80       # titles scored per retrieval path
 FUZZY_BELOW = 3     # run the typo path when fewer titles than this hold every word of the query
+CORRECTED_WEIGHT = 0.95  # a title matching the spelling-corrected query scores a little below a typed match
+
+
+_JOINERS = re.compile(r"\s*[-/]+\s*")
+
+
+def _phrases(text: str, vocabulary: TitleVocabulary) -> tuple[list[str], list[float], bool]:
+    """What was typed, its colloquial expansion and its spelling corrections (expanded too), with weights;
+    and whether the corrections explain every unknown word."""
+    phrases, weights = [text], [1.0]
+    expanded = expand(text)
+    if expanded.lower() != text.lower():
+        phrases.append(expanded)
+        weights.append(1.0)
+    separated = _JOINERS.sub(" ", expanded)  # "sous-chef" finds "Sous Chef" (full text keeps compounds whole)
+    if separated != expanded:
+        phrases.append(separated)
+        weights.append(1.0)
+    corrected, complete = vocabulary.corrections(text)
+    for phrase in corrected:
+        phrase = expand(phrase)
+        if phrase not in phrases:
+            phrases.append(phrase)
+            weights.append(CORRECTED_WEIGHT)
+    return phrases, weights, bool(corrected) and complete
 
 
 def search_occupations(release: Release, query: SearchQuery) -> list[dict[str, Any]]:
     """One page (limit + 1 rows, so the caller knows whether another page exists)."""
-    params = {"job_zone": query.job_zone, "major": query.soc_major_group,
-              "limit": query.limit + 1, "offset": query.offset}
+    params: dict[str, Any] = {"job_zone": query.job_zone, "major": query.soc_major_group,
+                              "limit": query.limit + 1, "offset": query.offset}
     tables = {"titles": release.table("occupation_titles"), "occupations": release.table("occupations")}
     if not query.text or not query.text.strip():
         return fetch_all(_BROWSE_SQL.format(**tables), params)
     text = clean_text(query.text)
     if not text:
         return fetch_all(_BROWSE_SQL.format(**tables), params)
+    phrases, weights, corrected = _phrases(text, vocabulary_for(release, tuple(COLLOQUIAL)))
     expanded = expand(text)
-    params.update(q=text, qx=expanded, min_score=MIN_SCORE)
-    fuzzy_qx = "" if expanded.lower() == text.lower() else "OR t.normalized %% q.qx OR q.qx <%% t.normalized"
-    sql = _SEARCH_SQL.format(**tables, per_path=PER_PATH, fuzzy_below=FUZZY_BELOW, fuzzy_qx=fuzzy_qx)
+    expanded = expanded if expanded.lower() != text.lower() else None
+    params.update(q=text, qx=expanded, phrases=phrases, weights=weights, min_score=MIN_SCORE)
+    params.update({f"p{i}": phrase for i, phrase in enumerate(phrases)})
+    tsquery = " || ".join(f"plainto_tsquery('english', sf_unaccent(%(p{i})s))" for i in range(len(phrases)))
+    fuzzy_qx = "OR t.normalized %% q.qx OR q.qx <%% t.normalized" if expanded else ""
+    # A complete correction already reached the words path; the trigram scan is then only a last resort.
+    fuzzy_below = 1 if corrected else FUZZY_BELOW
+    sql = _SEARCH_SQL.format(**tables, tsquery=tsquery, per_path=PER_PATH, fuzzy_below=fuzzy_below,
+                             fuzzy_qx=fuzzy_qx)
     return fetch_all(sql, params)
