@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -116,8 +117,10 @@ def _wheel(wheelhouse: Path, version: str) -> None:
 @pytest.fixture
 def offline_project(tmp_path, monkeypatch):
     """A project needing `demo-dep`, a wheelhouse holding it, and no reachable package index."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no extra index or find-links from the machine's pip.conf
     monkeypatch.setenv("PIP_INDEX_URL", UNREACHABLE_INDEX)
-    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_NO_INDEX"):
+        monkeypatch.delenv(name, raising=False)
     layers = tmp_path / "layers"
     (layers / "skillforge").mkdir(parents=True)
     (layers / "skillforge" / "__init__.py").write_text("")

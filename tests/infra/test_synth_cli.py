@@ -4,6 +4,7 @@ neither an index nor a wheelhouse is there, and --require-bundling."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,10 @@ def _payload(result) -> dict:
 
 @pytest.fixture
 def no_network(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no extra index or find-links from the machine's pip.conf
     monkeypatch.setenv("PIP_INDEX_URL", UNREACHABLE_INDEX)
-    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_NO_INDEX"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SKILLFORGE_WHEELHOUSE", str(tmp_path / "empty-wheelhouse"))
 
 
