@@ -269,3 +269,51 @@ def test_signature_payload_with_another_id_is_400(db_env):
     body, content_type = signed(statement, payload={**statement, "id": str(uuid.uuid4())})
     status, response, _ = call(event(body, content_type=content_type, base64_body=True))
     assert status == 400 and response["error"]["details"][0]["rule"] == "signature.payload"
+
+
+def _certificate_and_key():
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "provider.example")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+                   .sign(key, hashes.SHA256()))
+    return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode(), key
+
+
+@pytest.mark.parametrize("alg, tamper, rule", [
+    ("RS256", False, None), ("RS512", False, None), ("RS256", True, "signature.x509")])
+def test_signature_with_x509_certificate_is_verified(db_env, alg, tamper, rule):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    der, key = _certificate_and_key()
+    statement = ip()
+    statement["id"] = str(uuid.uuid4())
+    signing_input = f"{b64url({'alg': alg, 'x5c': [der]})}.{b64url(statement)}"
+    digest = {"RS256": hashes.SHA256, "RS512": hashes.SHA512}[alg]()
+    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), digest)
+    if tamper:
+        signature = bytes([signature[0] ^ 1]) + signature[1:]
+    body, content_type = signed(statement, token=f"{signing_input}.{b64url(signature)}".encode())
+    status, response, _ = call(event(body, content_type=content_type, base64_body=True))
+    if rule is None:
+        assert status == 200, response
+    else:
+        assert status == 400 and response["error"]["details"][0]["rule"] == rule
+        assert "does not verify" in response["error"]["details"][0]["message"]
+
+
+def test_signature_with_an_unreadable_certificate_is_400(db_env):
+    statement = {**ip(), "id": str(uuid.uuid4())}
+    body, content_type = signed(statement, token=".".join(
+        [b64url({"alg": "RS256", "x5c": ["bm90IGEgY2VydA=="]}), b64url(statement), b64url(b"\x01" * 256)]).encode())
+    status, response, _ = call(event(body, content_type=content_type, base64_body=True))
+    assert status == 400 and [d["rule"] for d in response["error"]["details"]] == ["signature.x509"]

@@ -211,16 +211,46 @@ def _attachment_errors(statement: dict, attachment_hashes: Attachments) -> list[
 _JWS_ALGORITHMS = frozenset({"RS256", "RS384", "RS512"})
 
 
+def _b64url(segment: str) -> bytes:
+    return base64.urlsafe_b64decode((segment + "=" * (-len(segment) % 4)).encode("ascii"))
+
+
 def _b64url_json(segment: str) -> Any:
-    padded = segment + "=" * (-len(segment) % 4)
-    return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+    return json.loads(_b64url(segment).decode("utf-8"))
+
+
+def _x5c_problem(header: dict, signing_input: bytes, signature: bytes) -> str | None:
+    """Data 2.6: when the JWS header includes an X.509 certificate, the LRS MUST validate the signature
+    against it (it catches mistakes; trusting the signer is outside xAPI)."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    chain = header["x5c"]
+    if not isinstance(chain, list) or not chain or not all(isinstance(c, str) for c in chain):
+        return "x5c must be a non-empty array of base64 DER certificates"
+    try:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(chain[0], validate=True))
+    except (ValueError, binascii.Error):
+        return "x5c[0] is not a base64 DER X.509 certificate"
+    key = certificate.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        return "the x5c certificate's key is not an RSA key (RS256/384/512 need one)"
+    digest = {"RS256": hashes.SHA256, "RS384": hashes.SHA384, "RS512": hashes.SHA512}[header["alg"]]()
+    try:
+        key.verify(signature, signing_input, padding.PKCS1v15(), digest)
+    except InvalidSignature:
+        return "the JWS signature does not verify against the certificate in x5c"
+    return None
 
 
 def _signature_errors(statement: dict, attachments: Mapping[str, bytes]) -> list[dict]:
     """xAPI 1.0.3 Data 2.6: a signature attachment whose data was sent must be a JWS (compact serialization)
     signed with RS256, RS384 or RS512 whose payload is this statement as it was before the signature was
-    added; anything else is a malformed signature, which the LRS MUST reject. The cryptographic check needs
-    the signer's key, which an LRS SHOULD (not MUST) verify: see docs/xapi.md."""
+    added, and when its header carries an X.509 certificate (`x5c`) the signature must verify against it;
+    anything else is a malformed signature, which the LRS MUST reject. Without `x5c` there is no key to
+    verify with (who signed is outside xAPI): see docs/xapi.md."""
     errors = []
     for i, attachment in enumerate(statement.get("attachments") or []):
         if attachment.get("usageType") != SIGNATURE_USAGE:
@@ -233,7 +263,8 @@ def _signature_errors(statement: dict, attachments: Mapping[str, bytes]) -> list
             header_segment, payload_segment, signature_segment = data.decode("ascii").strip().split(".")
             header = _b64url_json(header_segment)
             payload = _b64url_json(payload_segment)
-            if not signature_segment:
+            signature = _b64url(signature_segment)
+            if not signature:
                 raise ValueError("empty signature")
         except (UnicodeDecodeError, ValueError, binascii.Error):
             errors.append(_err(path, "signature.jws", "the signature attachment is not a JWS in compact "
@@ -243,6 +274,10 @@ def _signature_errors(statement: dict, attachments: Mapping[str, bytes]) -> list
             alg = header.get("alg") if isinstance(header, dict) else None
             errors.append(_err(path, "signature.algorithm",
                                f"the JWS algorithm must be RS256, RS384 or RS512, got {alg!r}"))
+        elif "x5c" in header:
+            problem = _x5c_problem(header, f"{header_segment}.{payload_segment}".encode("ascii"), signature)
+            if problem:
+                errors.append(_err(path, "signature.x509", problem))
         if not isinstance(payload, dict):
             errors.append(_err(path, "signature.payload", "the JWS payload is not a statement (a JSON object)"))
             continue
