@@ -255,13 +255,18 @@ def test_xapi_batch_consumes_its_queue_with_partial_batch_failures(synth):
 
 
 def _policy_text_by_function(synth) -> dict[str, str]:
-    api = synth.stack("api")["Resources"]
+    """Function name -> its role's inline policies, from whichever stack (api, workflows) holds it."""
     out = {}
-    for name, props in _functions(synth).items():
-        role_id = props["Role"]["Fn::GetAtt"][0]
-        docs = [r["Properties"]["PolicyDocument"] for r in api.values()
-                if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]]
-        out[name] = json.dumps(docs)
+    for template in synth.templates.values():
+        resources = template.get("Resources", {})
+        for props in (r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"):
+            if not isinstance(props.get("FunctionName"), str):
+                continue
+            role_id = props["Role"]["Fn::GetAtt"][0]
+            docs = [r["Properties"]["PolicyDocument"] for r in resources.values()
+                    if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]]
+            assert docs, props["FunctionName"]
+            out[props["FunctionName"]] = json.dumps(docs)
     return out
 
 
