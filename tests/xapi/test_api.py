@@ -220,6 +220,18 @@ def test_voiding_another_partners_statement_is_403(db_env):
     assert status == 200
 
 
+def test_a_voiding_statement_cannot_pre_void_another_tenants_future_statement(db_env):
+    from tests.xapi.statements import voiding
+
+    target = ip()
+    assert call(event(voiding(target["id"])))[0] == 200  # acme-careers voids an id it has not seen yet
+    assert call(event(target, partner="other-org"))[0] == 200
+    with psycopg.connect(db_env) as conn:
+        status = conn.execute("SELECT status FROM xapi_statements WHERE statement_id = %s", (target["id"],)).fetchone()
+        assessment = conn.execute("SELECT status FROM assessments WHERE statement_id = %s", (target["id"],)).fetchone()
+    assert status[0] == "pending_user" and assessment[0] == "pending_user"  # other-org's statement stands
+
+
 SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"
 
 
@@ -230,7 +242,7 @@ def b64url(value) -> str:
 
 def signed(statement: dict, *, alg="RS256", payload=None, token=None) -> tuple[bytes, str]:
     """A multipart request with a signed statement (xAPI Data 2.6); the JWS signature bytes are not a real
-    RSA signature: the LRS checks structure, algorithm and payload (cryptographic verification is a SHOULD)."""
+    RSA signature: without an x5c certificate in the header the LRS checks structure, algorithm and payload."""
     statement.setdefault("id", str(uuid.uuid4()))
     jws = token if token is not None else ".".join(
         [b64url({"alg": alg, "typ": "JWT"}), b64url(payload if payload is not None else statement),

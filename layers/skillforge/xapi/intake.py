@@ -532,11 +532,13 @@ def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel:
                                   and p.instrument.assessment_type == "skills_test" and "skills" in p.scores],
                            skills_matcher)
 
-    # Targets voided earlier (their voiding statement arrived first), or voided within this batch.
+    # Targets voided earlier (their voiding statement arrived first), or voided within this batch. Only a
+    # voiding statement of the same tenant counts (voiding another tenant's statement is forbidden).
     new_ids = [p.statement_id for p in new]
     voided_by = {str(r["voids_statement_id"]): str(r["statement_id"]) for r in conn.execute(
         "SELECT statement_id, voids_statement_id FROM xapi_statements "
-        "WHERE voids_statement_id = ANY(%s::uuid[])", (new_ids,)).fetchall()}
+        "WHERE voids_statement_id = ANY(%s::uuid[]) AND partner_code IS NOT DISTINCT FROM %s",
+        (new_ids, partner_code)).fetchall()}
     voided_by.update({p.voids: p.statement_id for p in new if p.voids})
     for p in new:
         if p.voids is None and p.statement_id in voided_by:
