@@ -6,7 +6,10 @@ Prints p50/p95/p99 and requests per second for 1, 4 and 16 concurrent clients. A
 its own handler and connection, as a Lambda instance is (the resolver serves one request at a time). Detail is measured with the in-Lambda response cache OFF (every
 request reads the database) and, separately, ON.
 
-Run: .venv/bin/python tests/benchmarks/bench_api.py [--requests 400]
+Search also reports what a new instance pays on its first searches (loading the release's title vocabulary
+for spelling correction, then its deletion index at the first unknown word).
+
+Run: .venv/bin/python tests/benchmarks/bench_api.py [--requests 400] [--only search]
 """
 
 from __future__ import annotations
@@ -106,6 +109,37 @@ def workloads(rng: random.Random) -> dict:
     return {"search": search, "detail": detail, "match": match}
 
 
+def _first_search(url: str) -> dict:
+    """A new instance (fresh process, connection already open): its first search loads the release's title
+    vocabulary, its first query with an unknown word builds the spelling index; the next ones are warm."""
+    point_api_at(url)
+    from skillforge.api.app import lambda_handler
+    from skillforge.api.local_server import LocalContext, to_proxy_event
+    from skillforge.reference.releases import current_release
+
+    current_release()  # the connection and the release lookup are not the search's cost
+    out = {}
+    for label, q in (("first search", "nurse"), ("second search", "teacher"),
+                     ("first query with a typo", "sofware developer"), ("second query with a typo", "plumer")):
+        started = time.perf_counter()
+        result = lambda_handler(to_proxy_event("GET", f"/v1/occupations?q={quote(q)}", {}, None), LocalContext())
+        out[label] = (time.perf_counter() - started) * 1000
+        assert result["statusCode"] == 200, result["body"][:200]
+    return out
+
+
+def first_search(url: str, runs: int = 5) -> dict[str, float]:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        with ctx.Pool(1) as pool:
+            for label, ms in pool.apply(_first_search, (url,)).items():
+                samples.setdefault(label, []).append(ms)
+    return {label: statistics.median(values) for label, values in samples.items()}
+
+
 def run(url: str, workload: str, clients: int, total: int, cache_items: int) -> dict:
     import multiprocessing
 
@@ -127,6 +161,8 @@ def run(url: str, workload: str, clients: int, total: int, cache_items: int) -> 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400, help="requests per workload and concurrency")
+    parser.add_argument("--only", choices=("search", "detail", "match"), action="append",
+                        help="run only these workloads (repeatable); default all")
     args = parser.parse_args()
 
     cold = cold_start()
@@ -141,11 +177,17 @@ def main() -> None:
     started = time.perf_counter()
     matrix_for(current_release())
     print(f"first match on a new instance loads the release matrix: {(time.perf_counter() - started) * 1000:.0f} ms")
+    if not args.only or "search" in args.only:
+        costs = first_search(url)
+        print("search on a new instance (median of 5 fresh processes): "
+              + ", ".join(f"{label} {ms:.1f} ms" for label, ms in costs.items()))
     print(f"{'workload':<22} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  "
           f"(clients = processes, each one Lambda instance; {os.cpu_count()} CPUs shared with PostgreSQL)")
     for label, workload, cache_items in (("search (cache off)", "search", 0), ("search (cache on)", "search", 4096),
                                          ("detail (cache off)", "detail", 0),
                                          ("detail (cache on)", "detail", 4096), ("match", "match", 0)):
+        if args.only and workload not in args.only:
+            continue
         for clients in (1, 4, 16):
             r = run(url, workload, clients, args.requests, cache_items)
             print(f"{label:<22} {clients:>7} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} {r['rps']:>8.0f}",

@@ -6,8 +6,10 @@ so the search can take its fast full-text path instead of a trigram scan of ever
 trigram with the typo. Lookup is a symmetric-delete index (as SymSpell): every title word is stored under
 itself and each of its one-letter deletions; a query word looks up itself and its deletions up to the
 distance allowed, and each hit is confirmed with the true distance. Storing only one-letter deletions of
-the title words keeps the first build cheap; it misses only a word with two letters dropped or a drop plus
-a substitution, and those still reach the slow trigram path.
+the title words keeps the first build cheap (and it is built per word length, when first needed); the two
+edits that lookup cannot see (two letters dropped, a drop and a substitution, two substitutions) are found
+by a second, wider lookup from every single edit of the word, only when the first found nothing closer
+than two edits.
 
 Built once per process and release from one query (the title words never change within a release), like
 the matching matrix.
@@ -16,6 +18,7 @@ the matching matrix.
 from __future__ import annotations
 
 import re
+import string
 import threading
 import unicodedata
 from collections import Counter, defaultdict
@@ -24,6 +27,7 @@ from skillforge.reference.connection import fetch_one
 from skillforge.reference.releases import Release
 
 MIN_CORRECTED_LENGTH = 4   # shorter words are abbreviations ("rn", "cpa", "cop") or too ambiguous to correct
+MAX_CORRECTED_WORDS = 4    # per query (each costs 0.1-3 ms)
 TWO_EDITS_FROM = 7         # words this long may be two edits away ("softwre" is one, "registred nurce" one each)
 
 _WORD = re.compile(r"[^\W_]+")
@@ -65,6 +69,15 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
+def _edits(word: str) -> set[str]:
+    """Every string one insertion, substitution or swap of neighbours away (deletions come separately)."""
+    letters = string.ascii_lowercase
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + c + b for a, b in splits for c in letters}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1})
+
+
 def _singular(word: str) -> str:
     return word.removesuffix("s")  # "engine" and "engines" are one alternative, not two
 
@@ -72,19 +85,26 @@ def _singular(word: str) -> str:
 class TitleVocabulary:
     def __init__(self, counts: dict[str, int]) -> None:
         self.counts = counts  # word -> number of occurrences in the titles (ties go to the more used word)
-        self._index: dict[str, list[str]] | None = None
+        self._by_length: dict[int, list[str]] | None = None
+        self._deletions: dict[int, dict[str, list[str]]] = {}
 
-    def _by_deletion(self) -> dict[str, list[str]]:
-        """Title words under each of their one-letter deletions; built at the first unknown word (most
-        queries have none), about 50 ms for a release's ~11,000 words."""
-        if self._index is None:
-            index: defaultdict[str, list[str]] = defaultdict(list)
-            for word in self.counts:
-                if len(word) >= MIN_CORRECTED_LENGTH:  # a shorter word is never within reach of a query word
-                    for deleted in _deletions(word):
-                        index[deleted].append(word)
-            self._index = dict(index)
-        return self._index
+    def _deleted_from(self, length: int) -> dict[str, list[str]]:
+        """Title words of one length under each of their one-letter deletions. Built per length at the first
+        unknown word that needs it (most queries have none; a word needs two or three lengths, ~5-15 ms
+        each on a full release, against ~50 ms for the whole index)."""
+        index = self._deletions.get(length)
+        if index is None:
+            if self._by_length is None:
+                by_length: defaultdict[int, list[str]] = defaultdict(list)
+                for word in self.counts:
+                    by_length[len(word)].append(word)
+                self._by_length = dict(by_length)
+            built: defaultdict[str, list[str]] = defaultdict(list)
+            for word in self._by_length.get(length, ()):
+                for deleted in _deletions(word):
+                    built[deleted].append(word)
+            index = self._deletions[length] = dict(built)
+        return index
 
     def knows(self, word: str) -> bool:
         """In a title as it is, or as its plural or singular (full text stems these alike)."""
@@ -105,12 +125,20 @@ class TitleVocabulary:
         for _ in range(limit):
             frontier = {d for w in frontier if len(w) > 1 for d in _deletions(w)}
             probes |= frontier
+        found = self._confirmed(word, probes, limit)
+        if limit == 2 and (not found or found[0][0] == 2):
+            # Deletions on both sides miss two edits that each need a letter the query lacks or changed
+            # ("devlopr", "enjineir"): one edit of any kind first, then the same lookup (~5,000 probes).
+            probes = {d for edited in _edits(word) for d in _deletions(edited) | {edited}}
+            found = self._confirmed(word, probes, limit)
+        return found
+
+    def _confirmed(self, word: str, probes: set[str], limit: int) -> list[tuple[int, str]]:
         candidates: set[str] = set()
-        by_deletion = self._by_deletion()
         for probe in probes:
             if probe in self.counts:
                 candidates.add(probe)
-            candidates.update(by_deletion.get(probe, ()))
+            candidates.update(self._deleted_from(len(probe) + 1).get(probe, ()))
         scored = []
         for candidate in candidates:
             d = distance(word, candidate, limit)
@@ -128,8 +156,13 @@ class TitleVocabulary:
         parts = _WORD.split(normalized)
         words = _WORD.findall(normalized)
         complete, chosen, ties = True, list(words), []
+        attempts = 0
         for i, word in enumerate(words):
-            found = self.suggestions(word)
+            if not self.unknown(word):
+                continue
+            attempts += 1
+            # A long run of unknown words is not a typo; it goes to the trigram path uncorrected.
+            found = self.suggestions(word) if attempts <= MAX_CORRECTED_WORDS else []
             if found:
                 chosen[i] = found[0][1]
                 stems = {_singular(found[0][1])}
@@ -137,7 +170,7 @@ class TitleVocabulary:
                     if d == found[0][0] and _singular(other) not in stems and len(stems) <= alternatives:
                         stems.add(_singular(other))
                         ties.append((i, other))
-            elif self.unknown(word):
+            else:
                 complete = False
         if chosen == words:
             return [], complete
