@@ -7,7 +7,11 @@ Run: .venv/bin/python tests/benchmarks/bench_search_relevance.py
 from __future__ import annotations
 
 import json
+import random
+import statistics
+import string
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
@@ -32,6 +36,37 @@ def relevance_set() -> list[dict[str, str]]:
         elif in_table:
             break
     return rows
+
+
+def typo(query: str, rng: random.Random) -> str:
+    """One random typing slip (drop, swap of neighbours, wrong letter, extra letter) in one word of five
+    letters or more."""
+    words = query.split()
+    long_words = [i for i, w in enumerate(words) if len(w) >= 5]
+    i = rng.choice(long_words)
+    w, k = words[i], rng.randrange(1, len(words[i]) - 1)
+    kind = rng.choice(("drop", "swap", "wrong", "extra"))
+    if kind == "drop":
+        w = w[:k] + w[k + 1:]
+    elif kind == "swap":
+        w = w[:k] + w[k + 1] + w[k] + w[k + 2:]
+    elif kind == "wrong":
+        w = w[:k] + rng.choice([c for c in string.ascii_lowercase if c != w[k]]) + w[k + 1:]
+    else:
+        w = w[:k] + rng.choice(string.ascii_lowercase) + w[k:]
+    return " ".join(words[:i] + [w] + words[i + 1:])
+
+
+def generated_typos(cases: list[dict[str, str]], per_query: int = 3, seed: int = 29) -> list[dict[str, str]]:
+    """Held out from tuning: random slips in the correctly spelt queries of the set, expected in the top 3."""
+    rng = random.Random(seed)
+    out = []
+    for case in cases:
+        if case["category"] in ("official", "alternate", "colloquial") and \
+                any(len(w) >= 5 for w in case["query"].split()):
+            for _ in range(per_query):
+                out.append({**case, "query": typo(case["query"], rng), "in": "top3", "category": "generated typo"})
+    return out
 
 
 def main() -> None:
@@ -66,6 +101,26 @@ def main() -> None:
     if misses:
         print("misses:")
         print("\n".join(misses))
+
+    held_out = generated_typos(cases)
+    hits1 = hits3 = 0
+    latencies, missed = [], []
+    for case in held_out:
+        event = to_proxy_event("GET", f"/v1/occupations?q={quote(case['query'])}&limit=10", {}, None)
+        started = time.perf_counter()
+        result = lambda_handler(event, LocalContext())
+        latencies.append((time.perf_counter() - started) * 1000)
+        codes = [i["onet_code"] for i in json.loads(result["body"])["items"]]
+        hits1 += codes[:1] == [case["expected"]]
+        hits3 += case["expected"] in codes[:3]
+        if case["expected"] not in codes[:3]:
+            missed.append(case["query"])
+    n = len(held_out)
+    print(f"{n} generated one-slip typos of the set's official, alternate and colloquial queries (seeded, "
+          f"held out from tuning): top-1 {hits1 / n:.1%}, top-3 {hits3 / n:.1%}; first run per query "
+          f"median {statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms")
+    if missed:
+        print("  not in the top 3: " + ", ".join(repr(q) for q in missed))
 
 
 if __name__ == "__main__":
