@@ -95,6 +95,7 @@ def _override(tmp_path: Path, name: str, payload) -> Path:
     ({"onet_code": "29-1141.00", "essential_skills": [{"element_id": f"TECH-nope-{i}", "name": "x"} for i in range(5)]},
      "essential_skills.0.element_id", "jaat.unknown_element"),
     ({"onet_code": "29-1141.00", "also_maps_to": ["15-9999.00"]}, "also_maps_to.0", "jaat.unknown_code"),
+    ({"onet_code": "29-1141.00", "jaat_id": "JAAT-11-1011.00"}, "jaat_id", "jaat.duplicate"),
     ("{not json", None, "jaat.json"),
     ({"onet_code": "29-1141.00", "essential_skills": [{"element_id": "TECH-python", "name": "Python", "kind": "skill"}]
       + [{"element_id": "2.A.1.a", "name": "Reading"}] * 4}, "essential_skills.0.kind", "jaat.kind"),

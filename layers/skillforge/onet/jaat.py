@@ -300,6 +300,7 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
     raw: dict[str, bytes] = {}
     files = sorted(content_dir.glob("*.json")) if content_dir and content_dir.is_dir() else []
     curated_by: dict[str, str] = {}  # onet_code -> the file that curates it
+    id_owner = {rec.jaat_id: code for code, rec in records.items()}  # a jaat_id names one record
     for path in files:
         label = f"content/jaat/{path.name}"
         data = path.read_bytes()
@@ -364,6 +365,13 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
         except ValidationError as exc:
             _pydantic_problems(report, label, exc)
             continue
+        owner = id_owner.get(record.jaat_id)
+        if owner is not None and owner != override.onet_code:  # also_maps_to shares a record, not this
+            report.error(label, None, "jaat_id", "jaat.duplicate",
+                         f"jaat_id {record.jaat_id!r} already names the record of {owner}")
+            continue
+        id_owner.pop(base.jaat_id, None)
+        id_owner[record.jaat_id] = override.onet_code
         result[override.onet_code] = (record, fields, label)
         links.pop((base.jaat_id, override.onet_code), None)
         links[(record.jaat_id, override.onet_code)] = "curated"
