@@ -73,3 +73,32 @@ def test_internal_error_gives_json_and_exit_1(fresh_db_url: str, monkeypatch):
     done = CliRunner().invoke(app, ["onet", "import", str(SAMPLE), "--json"])
     assert done.exit_code == 1
     assert "disk on fire" in json.loads(done.stdout.strip().splitlines()[-1])["error"]
+
+
+def test_progress_bar_and_summary_table_on_a_terminal(fresh_db_url: str):
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "DATABASE_URL": fresh_db_url, "COLUMNS": "120", "TERM": "xterm"}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "skillforge"), "onet", "import", str(SAMPLE)],
+                            stdout=follower, stderr=follower, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+    os.close(follower)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([leader], [], [], 120)
+        if not ready:
+            break
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0
+    screen = b"".join(chunks).decode("utf-8", errors="replace")
+    assert "O*NET import" in screen and "━" in screen  # rich's progress bar, drawn on the terminal
+    assert "validated Skills.txt" in screen or "copied " in screen
+    assert "Release 29.0 (onet_r29_0)" in screen and "occupations" in screen and "published" in screen
