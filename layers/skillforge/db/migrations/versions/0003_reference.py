@@ -159,6 +159,7 @@ BEGIN
                  p_schema);
   EXECUTE format('ALTER TABLE %1$I.related_occupations ADD FOREIGN KEY (related_onet_code)
                   REFERENCES %1$I.occupations', p_schema);
+  EXECUTE format('CREATE INDEX ON %I.related_occupations (related_onet_code)', p_schema);
   EXECUTE format('ALTER TABLE %1$I.occupation_jaat ADD FOREIGN KEY (onet_code) REFERENCES %1$I.occupations',
                  p_schema);
   EXECUTE format('ALTER TABLE %1$I.jaat_to_onet ADD FOREIGN KEY (onet_code) REFERENCES %1$I.occupations',
