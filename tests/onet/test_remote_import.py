@@ -203,3 +203,23 @@ def test_an_object_created_event_uses_the_latest_bls_and_jaat_prefixes():
 def test_downloaded_files_stay_inside_the_working_directory(tmp_path: Path):
     path = remote._local_path(tmp_path, "b", "../../etc/./passwd")
     assert path == tmp_path / "s3" / "b" / "etc" / "passwd"
+
+
+def test_an_unreachable_database_is_announced_and_fails_the_invocation(aws: Aws, tmp_path: Path, monkeypatch):
+    """Not a validation failure: the invocation errors (the function's Errors alarm), after the bus heard of it."""
+    import boto3
+
+    handler = load_handler()
+    aws.upload_release(SAMPLE, tmp_path)
+    secret = {"engine": "postgres", "host": "127.0.0.1", "port": 1, "username": "nobody", "password": "x",
+              "dbname": "skillforge"}
+    arn = boto3.client("secretsmanager").create_secret(Name="skillforge/test/unreachable",
+                                                       SecretString=json.dumps(secret))["ARN"]
+    monkeypatch.setenv("SKILLFORGE_DB_SECRET_ARN", arn)
+    with pytest.raises(psycopg.OperationalError):
+        handler.handler({"key": LATEST}, CONTEXT)
+    (event,) = aws.events()
+    assert event["detail-type"] == remote.FAILED
+    (problem,) = event["detail"]["validation"]["problems"]
+    assert problem["rule"] == "import.internal" and "OperationalError" in problem["message"]
+    assert "current release is unchanged" in event["detail"]["message"]
