@@ -1,16 +1,19 @@
 """Occupation search: what people type, to the occupation they mean, best first.
 
 Every searchable title of a release (`occupation_titles`: official, alternate, short such as "RN" or
-"CPA", reported such as "Cop") is a candidate. Two retrieval paths, both on indexes:
-- words: titles holding every word of the query (full text, english stemming, so "pharmacist" finds
-  "Pharmacists"); the shortest 80 are scored - no similarity is computed for the thousands of titles that
-  contain a common word like "manager";
-- typos: only when fewer than 3 titles hold every word, trigram similarity (`%`) and word similarity
-  (`<%`) on `normalized`; the 80 most similar by each are scored.
-Each title scores by how closely it matches (exact > exact without the parenthesised part or plural >
-starts with the query as whole words > trigram and word similarity), weighted by its kind (official titles
-count most); an occupation keeps its best title, and a little credit for how many of its titles matched
-breaks ties. A short curated list adds colloquial spellings O*NET lacks (COLLOQUIAL).
+"CPA", reported such as "Cop") is a candidate. The query becomes a few phrases: as typed, with colloquial
+words in O*NET's wording (COLLOQUIAL), with hyphens split, and with each word no title uses corrected to the
+closest title word (`vocabulary.py`, in memory). Two retrieval paths, both on indexes:
+- words: titles holding every word of one of the phrases (full text, english stemming, so "pharmacist"
+  finds "Pharmacists"); the shortest 80 are scored - no similarity is computed for the thousands of titles
+  that contain a common word like "manager";
+- typos: a last resort for what correction could not explain - only when fewer than 3 titles hold every
+  word (none of them one of the phrases), trigram similarity (`%`) and word similarity (`<%`) on
+  `normalized`; the 80 most similar by each are scored. This scan is what made typos slow (10-100 ms).
+Each title scores by how closely it matches its best phrase (exact > exact without the parenthesised part
+or plural > starts with the phrase as whole words > trigram and word similarity), weighted by its kind
+(official titles count most) and the phrase (a corrected one a little less); an occupation keeps its best
+title, and a little credit for how many of its titles matched breaks ties.
 """
 
 from __future__ import annotations
