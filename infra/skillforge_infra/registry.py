@@ -92,11 +92,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # and drops release schemas, so it connects to the writer as the owner like db_migrate. The full 29.0 release
     # is ~32 MB of text parsed in memory (3008 MB also buys the CPU); 900 s is Lambda's ceiling; /tmp holds the
     # archive and BLS files. One at a time in prod: two imports must never race (the importer's advisory lock
-    # would refuse the second one anyway).
+    # would refuse the second one anyway). A failed run returns normally (no Errors alarm), so it publishes to
+    # the alerts topic itself.
     FunctionSpec(
         "onet_import", "O*NET/BLS release from the onet-raw bucket -> validated, current release (or rollback)",
         WORKFLOWS, memory_mb=3008, timeout_s=900, ephemeral_mb=2048, reserved={"dev": None, "prod": 1},
-        database=False, owner_db=True, buckets_read=("onet-raw",), put_events=True,
+        database=False, owner_db=True, buckets_read=("onet-raw",), put_events=True, publish_alerts=True,
     ),
 )
 

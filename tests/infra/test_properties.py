@@ -587,7 +587,11 @@ def test_onet_import_reads_only_the_raw_bucket_and_announces_on_the_bus(synth):
         assert f"{physical_name(synth.env, other)}-" not in s3_resources, other
     assert not any(a.startswith(("s3:Put", "s3:Delete", "s3:Abort")) for a in actions), actions
     assert "events:PutEvents" in actions
-    assert not any(a.startswith(("sqs:", "sns:", "dynamodb:")) for a in actions), actions
+    assert not any(a.startswith(("sqs:", "dynamodb:")) for a in actions), actions
+    # failures go to the alerts topic, and nowhere else
+    publish = [s for s in statements if "sns:Publish" in json.dumps(s["Action"])]
+    assert len(publish) == 1 and "alerts" in json.dumps(publish[0]["Resource"]).lower()
+    assert {a for a in actions if a.startswith("sns:")} == {"sns:Publish"}
 
 
 def test_onet_import_runs_monthly_on_the_latest_release_keys(synth):

@@ -58,6 +58,11 @@ class Aws:
         events.put_rule(Name="onet-events", EventBusName=remote.event_bus(),
                         EventPattern=json.dumps({"source": [remote.EVENT_SOURCE]}))
         events.put_targets(Rule="onet-events", EventBusName=remote.event_bus(), Targets=[{"Id": "q", "Arn": arn}])
+        self.alert_queue = sqs.create_queue(QueueName="alerts-mailbox")["QueueUrl"]
+        boto3.client("sns").subscribe(
+            TopicArn=remote.alerts_topic_arn(), Protocol="sqs", Attributes={"RawMessageDelivery": "false"},
+            Endpoint=sqs.get_queue_attributes(QueueUrl=self.alert_queue,
+                                              AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
         self.sqs = sqs
         parts = urlsplit(db_url)
         secret = {"engine": "postgres", "host": parts.hostname, "port": parts.port or 5432,
@@ -78,14 +83,21 @@ class Aws:
             self.s3.upload_file(str(path), self.bucket, prefix + path.name)
 
     def events(self) -> list[dict]:
+        return self._drain(self.queue)
+
+    def alerts(self) -> list[dict]:
+        """Alerts topic notifications: {'Subject': ..., 'Message': ...}."""
+        return self._drain(self.alert_queue)
+
+    def _drain(self, queue: str) -> list[dict]:
         out = []
         while True:
-            messages = self.sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10).get("Messages", [])
+            messages = self.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
             if not messages:
                 return out
             for message in messages:
                 out.append(json.loads(message["Body"]))
-                self.sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=message["ReceiptHandle"])
+                self.sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
 
 
 @pytest.fixture
@@ -130,6 +142,7 @@ def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url:
     (event,) = aws.events()
     assert event["detail-type"] == remote.IMPORTED and event["detail"]["outcome"] == "unchanged"
     assert current(fresh_db_url) == loaded
+    assert aws.alerts() == []  # successes do not page anyone
 
     # A corrupt upload arrives through S3 -> EventBridge: reported, announced, and the release stays as it was.
     aws.upload_release(copy_sample(tmp_path / "broken"), tmp_path, skip={"Occupation Data.txt"})
@@ -141,6 +154,9 @@ def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url:
     (event,) = aws.events()
     assert event["detail-type"] == remote.FAILED and event["detail"]["outcome"] == "failed"
     assert {(p["file"], p["rule"]) for p in event["detail"]["validation"]["problems"]} & errors
+    (alert,) = aws.alerts()
+    assert alert["Subject"] == "SkillForge local: O*NET import failed"
+    assert json.loads(alert["Message"])["source"] == f"s3://{aws.bucket}/{LATEST}"
 
 
 def test_rollback_request_makes_the_previous_release_current(aws: Aws, fresh_db_url: str, tmp_path: Path):
@@ -190,6 +206,8 @@ def test_bad_requests_are_reported_and_change_nothing(aws: Aws, fresh_db_url: st
     assert q(fresh_db_url, "SELECT release, status::text FROM onet_releases ORDER BY release") == before
     (announced,) = aws.events()
     assert announced["detail-type"] == remote.FAILED and announced["detail"]["validation"]["problems"] == [problem]
+    (alert,) = aws.alerts()
+    assert json.loads(alert["Message"])["validation"]["problems"] == [problem]
 
 
 def test_an_object_created_event_uses_the_latest_bls_and_jaat_prefixes():

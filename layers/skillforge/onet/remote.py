@@ -19,7 +19,8 @@ Requests (the Lambda event):
 
 The importer guarantees that a failed import leaves the current release untouched. Every outcome is returned in
 the importer's `ImportResult.to_dict()` shape and announced on the SkillForge bus: `OnetReleaseImported`
-(outcome published or unchanged), `OnetImportFailed`, `OnetReleaseRolledBack`, source `skillforge.onet`.
+(outcome published or unchanged), `OnetImportFailed`, `OnetReleaseRolledBack`, source `skillforge.onet`; a
+failure also goes to the `alerts` topic.
 """
 
 from __future__ import annotations
@@ -282,6 +283,17 @@ def _announce(events, detail_type: str, summary: dict, *, source: str | None) ->
                                            "DetailType": detail_type, "Detail": json.dumps(detail, default=str)}])
     if response.get("FailedEntryCount"):
         raise RuntimeError(f"EventBridge refused the {detail_type} event: {response['Entries']}")
+    if detail_type == FAILED:
+        # A failed monthly run returns normally (no Errors alarm) and nobody reads its result: tell the operators.
+        env = get_settings().env
+        _client("sns").publish(TopicArn=alerts_topic_arn(), Subject=f"SkillForge {env}: O*NET import failed",
+                               Message=json.dumps(detail, indent=1, default=str))
+
+
+def alerts_topic_arn() -> str:
+    settings = get_settings()
+    account = settings.account_id or _client("sts").get_caller_identity()["Account"]
+    return f"arn:aws:sns:{settings.aws_region}:{account}:{physical_name(settings.env, 'alerts')}"
 
 
 def _client(service: str):
