@@ -90,10 +90,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     # Loads an O*NET release from the onet-raw bucket (first load, monthly refresh) or rolls back: creates, renames
     # and drops release schemas, so it connects to the writer as the owner like db_migrate. The full 29.0 release
-    # is ~32 MB of text parsed in memory (3008 MB also buys the CPU); 900 s is Lambda's ceiling; /tmp holds the
-    # archive and BLS files. One at a time in prod: two imports must never race (the importer's advisory lock
-    # would refuse the second one anyway). A failed run returns normally (no Errors alarm), so it publishes to
-    # the alerts topic itself.
+    # + BLS peaks at ~515 MB RSS and takes ~6 s locally: 3008 MB (~2 vCPU) is headroom for bigger releases; 900 s
+    # (Lambda's ceiling) covers a cold Aurora scaling up; /tmp holds the archive and BLS files. One at a time in
+    # prod: two imports must never race (the importer's advisory lock would refuse the second one anyway).
+    # A failed run returns normally (no Errors alarm), so it publishes to the alerts topic itself.
     FunctionSpec(
         "onet_import", "O*NET/BLS release from the onet-raw bucket -> validated, current release (or rollback)",
         WORKFLOWS, memory_mb=3008, timeout_s=900, ephemeral_mb=2048, reserved={"dev": None, "prod": 1},

@@ -114,7 +114,7 @@ def s3_event(bucket: str, key: str) -> dict:
                        "reason": "PutObject"}}
 
 
-def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url: str, tmp_path: Path):
+def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url: str, tmp_path: Path, caplog):
     handler = load_handler()
     aws.upload_release(SAMPLE, tmp_path)
     aws.upload_bls(SAMPLE / "bls")
@@ -146,7 +146,11 @@ def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url:
 
     # A corrupt upload arrives through S3 -> EventBridge: reported, announced, and the release stays as it was.
     aws.upload_release(copy_sample(tmp_path / "broken"), tmp_path, skip={"Occupation Data.txt"})
+    caplog.clear()
     failed = handler.handler(s3_event(aws.bucket, LATEST), CONTEXT)
+    # a scheduled run's result goes nowhere: the structured log carries the whole report
+    (finished,) = [r for r in caplog.records if r.getMessage() == "O*NET import finished"]
+    assert finished.outcome == "failed" and finished.validation["problems"] == failed["validation"]["problems"]
     assert failed["outcome"] == "failed"
     errors = {(p["file"], p["rule"]) for p in failed["validation"]["problems"] if p["severity"] == "error"}
     assert ("Occupation Data.txt", "file.missing") in errors

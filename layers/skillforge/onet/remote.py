@@ -155,16 +155,18 @@ def run_import(request: ImportRequest, *, url: str, s3, events,
         except SourceError as exc:
             result = _failure(request.release, source, None, "source.unreadable", str(exc))
         except Exception as exc:
-            # The importer recorded the failed run and rolled back; announce it, then let Lambda count the error.
+            # The importer's transaction rolled back (and the run is recorded as failed when the database was
+            # reachable): the current release is untouched. Announce it, then let Lambda count the error.
             result = _failure(request.release, source, None, "import.internal",
                               f"internal error ({type(exc).__name__}: {exc}); the current release is unchanged")
             logger.exception("O*NET import failed with an internal error", extra={"source": source})
             _announce(events, FAILED, result.to_dict(), source=source)
             raise
     summary = result.to_dict()
+    # A scheduled run's return value goes nowhere: a failure logs its whole report (file, line, rule; no PII).
     logger.info("O*NET import finished", extra={"source": source, "outcome": result.outcome,
                                                 "release": result.release, "result": result.message,
-                                                "validation": result.to_dict(problems=False)["validation"]})
+                                                "validation": result.to_dict(problems=not result.ok)["validation"]})
     _announce(events, IMPORTED if result.ok else FAILED, summary, source=source)
     return {**summary, "source": source}
 
