@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from aws_lambda_powertools import Logger
+
 from skillforge.db.migrate import upgrade
 from skillforge.db.owner import owner_url, owner_url_from_secret
 

@@ -9,6 +9,7 @@ and renames schemas, which the application role may not do.
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger
+
 from skillforge.onet.remote import handle
 
 logger = Logger()

@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from aws_cdk import custom_resources as cr
 from constructs import Construct
+
 from skillforge.resources import physical_name
 
 from .functions import build_function, retention, skillforge_layer

@@ -12,6 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
+
 from skillforge.resources import RESOURCES, kms_alias, physical_name, secret_name
 
 from .nag import ack

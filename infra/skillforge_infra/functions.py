@@ -9,6 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
 from skillforge.resources import bucket_name, physical_name
 
 from .bundling import ARCHITECTURE, RUNTIME, function_code, layer_code

@@ -12,6 +12,7 @@ from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
+
 from skillforge.resources import RESOURCES, physical_name
 
 from .api_stack import STAGE

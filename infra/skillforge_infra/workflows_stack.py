@@ -21,6 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+
 from skillforge.resources import RESOURCES, bucket_name, physical_name
 
 from .data_stack import APP_DB_USER, DB_NAME

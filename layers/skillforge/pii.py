@@ -72,9 +72,9 @@ class _Cipher:
 
     def __init__(self, key: str):
         import aws_encryption_sdk
+        import boto3
         from aws_encryption_sdk import CommitmentPolicy
         from aws_encryption_sdk.identifiers import Algorithm
-        import boto3
 
         settings = get_settings()
         key_arn = boto3.client("kms").describe_key(KeyId=kms_alias(settings.env, key))["KeyMetadata"]["Arn"]

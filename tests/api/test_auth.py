@@ -3,9 +3,9 @@
 import time
 
 import pytest
+
 from skillforge.api.auth import issue_dev_token, verify_dev_token
 from skillforge.api.errors import Unauthorized
-
 from tests.api.conftest import assert_error
 
 
@@ -77,9 +77,10 @@ def test_cognito_claims_from_the_authorizer(api, env):
 
 
 def test_dev_token_command_prints_only_the_token(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
     from skillforge.cli import app
     from skillforge.config import get_settings
-    from typer.testing import CliRunner
 
     monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path))
     monkeypatch.delenv("SKILLFORGE_DEV_AUTH_KEY", raising=False)

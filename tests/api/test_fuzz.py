@@ -17,7 +17,6 @@ schema = schemathesis.openapi.from_path(str(DOC))
 @pytest.fixture(scope="module")
 def base_url(api_db_url):
     from skillforge.api.local_server import make_server
-
     from tests.api.conftest import point_api_at
 
     point_api_at(api_db_url)

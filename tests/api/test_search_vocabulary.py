@@ -2,6 +2,7 @@
 suggestions and the corrected phrases (in memory), then through the handler on the committed sample."""
 
 import pytest
+
 from skillforge.search.vocabulary import TitleVocabulary, distance, normalize
 
 WORDS = {"software": 40, "developer": 30, "developers": 12, "registered": 25, "register": 3, "nurse": 50,

@@ -79,6 +79,7 @@ def _worker(args) -> dict:
 
 def workloads(rng: random.Random) -> dict:
     from bench_search_relevance import relevance_set
+
     from skillforge.api.local_server import to_proxy_event
     from skillforge.matching.matrix import matrix_for
     from skillforge.reference.releases import current_release

@@ -18,7 +18,6 @@ sys.path.insert(0, str(ROOT))
 
 from skillforge.xapi.payload import parse_statements
 from skillforge.xapi.validator import validate_statement
-
 from tests.xapi.statements import full, interest_profiler, minimal, substatement
 
 VALIDATION_TARGET = 5_000
@@ -81,10 +80,10 @@ def test_batch_of_1000_end_to_end(db_factory):
     import psycopg
     from moto import mock_aws
     from psycopg.rows import dict_row
+
     from skillforge import pii
     from skillforge.local.stack import provision
     from skillforge.xapi.service import clear_caches, run_intake
-
     from tests.xapi.conftest import IP_SHA256, SAMPLE, create_user, seed_reference
     from tests.xapi.statements import IP_ACTIVITY
 

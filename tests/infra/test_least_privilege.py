@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 import pytest
+
 from skillforge_infra import registry
 
 from .conftest import REPO

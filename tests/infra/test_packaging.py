@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from skillforge_infra import bundling
 
 from .conftest import REPO

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from aws_cdk.assertions import Match, Template
+
 from skillforge.resources import RESOURCES, kms_alias, physical_name
 from skillforge_infra import registry
 from skillforge_infra.settings import ENVIRONMENTS

@@ -8,8 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from skillforge.cli import app
 from typer.testing import CliRunner
+
+from skillforge.cli import app
 
 from .test_packaging import UNREACHABLE_INDEX
 

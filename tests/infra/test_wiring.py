@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from skillforge.resources import RESOURCES, physical_name
 from skillforge_infra import registry
 

@@ -1,7 +1,6 @@
 """The local stack creates exactly what `skillforge.resources` describes, idempotently, in moto."""
 
 import boto3
-import pytest
 from moto import mock_aws
 
 from skillforge.local.stack import provision

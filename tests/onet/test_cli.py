@@ -61,9 +61,10 @@ def test_rollback_without_previous_release_is_an_error(fresh_db_url: str):
 
 
 def test_internal_error_gives_json_and_exit_1(fresh_db_url: str, monkeypatch):
+    from typer.testing import CliRunner
+
     from skillforge.cli import app
     from skillforge.onet import load
-    from typer.testing import CliRunner
 
     def broken_checks(conn, schema, expected):
         raise RuntimeError("disk on fire")

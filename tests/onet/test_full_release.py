@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from skillforge.onet.bls import read_bls
 from skillforge.onet.jaat import DEFAULT_CONTENT_DIR, apply_overrides, generate
 from skillforge.onet.normalise import normalise

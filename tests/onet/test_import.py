@@ -10,10 +10,10 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+
 from skillforge.onet.importer import import_release
 from skillforge.onet.normalise import SOC_MAJOR_GROUPS
 from skillforge.onet.releases import ReleaseError, list_releases, prune, rollback
-
 from tests.onet.helpers import (
     SAMPLE,
     copy_sample,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+
 from skillforge.onet.bls import read_bls
 from skillforge.onet.jaat import (
     DEFAULT_CONTENT_DIR,
@@ -20,7 +21,6 @@ from skillforge.onet.normalise import normalise
 from skillforge.onet.parse import parse_release, read_inputs
 from skillforge.onet.report import Report
 from skillforge.onet.source import ReleaseSource
-
 from tests.onet.helpers import SAMPLE
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import psycopg
 from psycopg.rows import dict_row
+
 from skillforge.db.migrate import current, downgrade, upgrade
 from skillforge.onet.importer import import_release
-
 from tests.onet.helpers import SAMPLE
 
 

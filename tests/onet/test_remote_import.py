@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from moto import mock_aws
 from psycopg.rows import dict_row
-from skillforge.onet import remote
 
+from skillforge.onet import remote
 from tests.onet.helpers import ROOT, SAMPLE, copy_sample, find_line, make_zip, set_rating
 
 CONTEXT = types.SimpleNamespace(function_name="skillforge-test-onet-import", memory_limit_in_mb=3008,
@@ -47,6 +47,7 @@ class Aws:
 
     def __init__(self, db_url: str, monkeypatch):
         import boto3
+
         from skillforge.local.stack import provision
 
         provision(env="local")

@@ -10,11 +10,11 @@ import io
 from pathlib import Path
 
 import pytest
+
 from skillforge.onet.bls import read_bls
 from skillforge.onet.parse import parse_release, read_inputs
 from skillforge.onet.report import Report
 from skillforge.onet.source import ReleaseSource
-
 from tests.onet.helpers import SAMPLE, copy_sample, find_line, lines, set_field, write_lines
 
 

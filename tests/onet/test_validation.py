@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from skillforge.onet.bls import read_bls
 from skillforge.onet.normalise import SOC_MAJOR_GROUPS
 from skillforge.onet.parse import parse_release, read_inputs
 from skillforge.onet.report import Report
 from skillforge.onet.source import ReleaseSource, SourceError, resolve_release
-
 from tests.onet.helpers import SAMPLE, copy_sample, find_line, lines, make_zip, set_field, write_lines
 
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from skillforge.pathways.content import DEFAULT_DIR, load_directory, onet_codes_from_release_folder
 from skillforge.pathways.schema import Pathway
 

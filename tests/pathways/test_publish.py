@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from skillforge.pathways import PathwayContentError, publish_directory, purge_expired_history
 from skillforge.pathways.content import DEFAULT_DIR
 from skillforge.pathways.publish import history
-from typer.testing import CliRunner
 
 TARGETS = {"15-1252.00": "Software Developers", "29-1141.00": "Registered Nurses",
            "13-2011.00": "Accountants and Auditors", "47-2111.00": "Electricians",
@@ -151,6 +152,7 @@ def test_history_is_append_only_for_five_years(db_conn, folder):
 
 def test_cli_publish_as_application_role(fresh_db_url, folder, monkeypatch):
     import psycopg
+
     from skillforge.cli import app
     from skillforge.config import get_settings
 

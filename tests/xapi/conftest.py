@@ -10,8 +10,8 @@ import psycopg
 import pytest
 from moto import mock_aws
 from psycopg.rows import dict_row
-from skillforge import pii
 
+from skillforge import pii
 from tests.xapi.statements import IP_ACTIVITY
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "onet_29_0_sample"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from skillforge.xapi import api
 
+from skillforge.xapi import api
 from tests.xapi.conftest import IP_SHA256
 from tests.xapi.statements import interest_profiler, minimal
 

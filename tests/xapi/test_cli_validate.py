@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from skillforge.cli import app
 from typer.testing import CliRunner
 
+from skillforge.cli import app
 from tests.xapi.statements import full, minimal, mutate
 
 runner = CliRunner()

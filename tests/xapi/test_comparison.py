@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from skillforge.xapi.intake import content_hash
 
+from skillforge.xapi.intake import content_hash
 from tests.xapi.statements import full, mutate
 
 BASE = full()

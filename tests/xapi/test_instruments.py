@@ -6,10 +6,10 @@ import hashlib
 import json
 
 import pytest
-from skillforge.xapi.instruments import Instrument, InstrumentError, Registry, register, retire
-from skillforge.xapi.vocabulary import EXT_INSTRUMENT_SHA256, EXT_INSTRUMENT_VERSION
 from typer.testing import CliRunner
 
+from skillforge.xapi.instruments import Instrument, InstrumentError, Registry, register, retire
+from skillforge.xapi.vocabulary import EXT_INSTRUMENT_SHA256, EXT_INSTRUMENT_VERSION
 from tests.xapi.statements import IP_ACTIVITY, interest_profiler, voiding
 
 SHA = hashlib.sha256(b"definition v2").hexdigest()

@@ -8,11 +8,11 @@ import uuid
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+
 from skillforge.pathways import publish_directory
 from skillforge.xapi.instruments import Registry
 from skillforge.xapi.intake import apply_pending, apply_pending_for_user, decrypt_statement, ingest
 from skillforge.xapi.recommendations import InterestIndex
-
 from tests.xapi.conftest import IP_SHA256, create_user
 from tests.xapi.statements import interest_profiler, voiding
 
@@ -300,9 +300,10 @@ def test_registry_and_index_can_be_reused_across_batches(xapi_db, app_conn):
 
 
 def test_cli_apply_pending(xapi_db, app_conn, monkeypatch):
+    from typer.testing import CliRunner
+
     from skillforge.cli import app
     from skillforge.config import get_settings
-    from typer.testing import CliRunner
 
     statement = ip(email="cli@example.com")
     ingest(app_conn, [statement], channel="sqs", atomic=False)
@@ -374,7 +375,6 @@ def test_skills_test_with_the_real_matching_over_the_imported_sample(fresh_db_ur
     from skillforge.matching import matrix
     from skillforge.onet.importer import import_release
     from skillforge.reference import connection, releases
-
     from tests.xapi.conftest import SAMPLE
 
     assert import_release(SAMPLE, url=fresh_db_url).outcome == "published"

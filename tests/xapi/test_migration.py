@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+
 from skillforge.db.migrate import current, downgrade, upgrade
 
 

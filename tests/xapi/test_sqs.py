@@ -9,8 +9,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from skillforge.xapi.sqs import handle_batch
 
+from skillforge.xapi.sqs import handle_batch
 from tests.xapi.conftest import IP_SHA256, create_user
 from tests.xapi.statements import interest_profiler
 
@@ -92,6 +92,7 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(db_env):
     """The local stack's xapi-intake queue (same description as CDK: redrive to a DLQ after 5 receives), driven
     like Lambda's event source: receive, invoke, delete what did not fail, until the queue is empty."""
     import boto3
+
     from skillforge.resources import physical_name
 
     sqs = boto3.client("sqs", region_name="us-east-1")

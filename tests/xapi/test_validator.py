@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from skillforge.xapi.validator import (
     RULES,
     is_duration,
@@ -10,7 +11,6 @@ from skillforge.xapi.validator import (
     timestamp_problem,
     validate_statement,
 )
-
 from tests.xapi.statements import (
     components,
     full,

@@ -74,7 +74,8 @@ def downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. -1
               as_json: bool = JSON) -> None:
     """Revert migrations down to REVISION."""
     from skillforge.db import database_url
-    from skillforge.db.migrate import current, downgrade as do_downgrade
+    from skillforge.db.migrate import current
+    from skillforge.db.migrate import downgrade as do_downgrade
 
     url_ = database_url()
     do_downgrade(url_, revision)

@@ -59,7 +59,7 @@ def import_cmd(
     except psycopg.errors.UndefinedTable as exc:
         fail(f"database not migrated (run `skillforge db migrate`): {str(exc).strip()}", as_json, code=2)
         return
-    except Exception as exc:  # noqa: BLE001 - recorded as a failed run by the importer; keep --json parseable
+    except Exception as exc:
         import traceback
 
         traceback.print_exc()

@@ -57,7 +57,7 @@ def publish_cmd(directory: Path = typer.Option(None, "--dir", help="Folder of pa
             report = publish_directory(conn, directory or _default_dir(), changed_by=changed_by, dry_run=dry_run)
     except PathwayContentError as exc:
         _print_errors(exc.errors, as_json)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     data = report.as_dict()
     human = (f"{'planned' if dry_run else 'published'}: {len(report.inserted)} inserted, {len(report.updated)} updated, "
              f"{len(report.reactivated)} reactivated, {len(report.retired)} retired, "

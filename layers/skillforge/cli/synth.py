@@ -106,7 +106,7 @@ def synth(
             assembly = _synthesize(env, outdir, True)
     except ValueError as exc:
         fail(str(exc), as_json, 2)
-    except Exception as exc:  # noqa: BLE001 - jsii surfaces validation and bundling failures as RuntimeError
+    except Exception as exc:
         problems = _violations(outdir)
         reason = bundling.last_failure() or exc
         fail(f"synth failed: {str(reason).splitlines()[0]}" + "".join(f"\n  {p}" for p in problems), as_json)

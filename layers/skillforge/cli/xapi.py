@@ -25,12 +25,12 @@ def validate(
         raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         typer.echo(f"error: cannot read {source}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     try:
         statements, _ = parse_statements(raw)
     except PayloadError as exc:
         typer.echo(f"error: {'stdin' if source == '-' else source}: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
     invalid = 0
     out = sys.stdout

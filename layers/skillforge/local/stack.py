@@ -44,7 +44,7 @@ def provision(env: str = "local", region: str = "us-east-1", endpoint_url: str |
     aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
     for k in RESOURCES.keys:
         alias = kms_alias(env, k.key)
-        if alias in aliases and aliases[alias]:
+        if aliases.get(alias):
             key_id = aliases[alias]
         else:
             key_id = kms.create_key(Description=k.purpose)["KeyMetadata"]["KeyId"]

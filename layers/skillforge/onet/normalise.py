@@ -149,7 +149,7 @@ def normalise(parsed: dict[str, ParsedFile], bls: BlsData) -> Normalised:
     _occupations(parsed, bls, soc_titles, job_zones, ratings, out)
     _titles_tasks_related(parsed, out)
     _profiles(parsed, out)
-    for domain, file in (("skills", "Skills.txt"), ("knowledge", "Knowledge.txt"), ("abilities", "Abilities.txt")):
+    for domain in ("skills", "knowledge", "abilities"):
         _elements(domain, ratings[domain], elements, out)
     _technology(parsed, job_zones, out)
     _aliases(out)
