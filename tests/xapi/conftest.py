@@ -72,6 +72,20 @@ def xapi_db(fresh_db_url, kms_stack):
 
 
 @pytest.fixture
+def db_env(xapi_db, monkeypatch):
+    """Code under test that opens its own connections (handlers, intake service) finds xapi_db."""
+    from skillforge.config import get_settings
+    from skillforge.xapi.service import clear_caches
+
+    monkeypatch.setenv("DATABASE_URL", xapi_db)
+    get_settings.cache_clear()
+    clear_caches()
+    yield xapi_db
+    get_settings.cache_clear()
+    clear_caches()
+
+
+@pytest.fixture
 def app_conn(xapi_db):
     from skillforge.db import connect
 

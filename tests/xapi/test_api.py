@@ -19,19 +19,6 @@ from tests.xapi.statements import interest_profiler, minimal
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def db_env(xapi_db, monkeypatch):
-    from skillforge.config import get_settings
-    from skillforge.xapi.service import clear_caches
-
-    monkeypatch.setenv("DATABASE_URL", xapi_db)
-    get_settings.cache_clear()
-    clear_caches()
-    yield xapi_db
-    get_settings.cache_clear()
-    clear_caches()
-
-
 def event(body, *, version="1.0.3", content_type="application/json", role="partner_admin",
           partner="acme-careers", base64_body=False, extra_headers=None) -> dict:
     headers = {"Content-Type": content_type, **(extra_headers or {})}

@@ -17,19 +17,6 @@ from tests.xapi.statements import interest_profiler
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def db_env(xapi_db, monkeypatch):
-    from skillforge.config import get_settings
-    from skillforge.xapi.service import clear_caches
-
-    monkeypatch.setenv("DATABASE_URL", xapi_db)
-    get_settings.cache_clear()
-    clear_caches()
-    yield xapi_db
-    get_settings.cache_clear()
-    clear_caches()
-
-
 def record(message_id: str, body, partner: str | None = None) -> dict:
     attributes = {"partner_code": {"stringValue": partner, "dataType": "String"}} if partner else {}
     return {"messageId": message_id, "receiptHandle": f"rh-{message_id}",
