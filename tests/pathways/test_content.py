@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from skillforge.pathways.content import DEFAULT_DIR, load_directory, onet_codes_from_release_folder
 from skillforge.pathways.schema import Pathway
+from tests.pathways.conftest import edit
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "onet_29_0_sample"
@@ -29,18 +29,6 @@ def test_committed_pathways_are_valid_and_target_existing_occupations():
         assert pathway.certification and all(step.providers for step in pathway.steps)
 
 
-@pytest.fixture
-def folder(tmp_path):
-    target = tmp_path / "pathways"
-    shutil.copytree(DEFAULT_DIR, target)
-    return target
-
-
-def edit(folder: Path, key: str, change) -> None:
-    path = folder / f"{key}.json"
-    doc = json.loads(path.read_text())
-    change(doc)
-    path.write_text(json.dumps(doc))
 
 
 def errors_of(folder: Path, codes=None) -> set[tuple[str, str]]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from skillforge.pathways import PathwayContentError, publish_directory, purge_expired_history
-from skillforge.pathways.content import DEFAULT_DIR
 from skillforge.pathways.publish import history
+from tests.pathways.conftest import edit
 
 TARGETS = {"15-1252.00": "Software Developers", "29-1141.00": "Registered Nurses",
            "13-2011.00": "Accountants and Auditors", "47-2111.00": "Electricians",
@@ -26,18 +25,6 @@ def seed_occupation_codes(conn) -> None:
                      "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", (code, title, release, release))
 
 
-@pytest.fixture
-def folder(tmp_path):
-    target = tmp_path / "pathways"
-    shutil.copytree(DEFAULT_DIR, target)
-    return target
-
-
-def edit(folder: Path, key: str, change) -> None:
-    path = folder / f"{key}.json"
-    doc = json.loads(path.read_text())
-    change(doc)
-    path.write_text(json.dumps(doc))
 
 
 def rows(conn) -> dict[str, dict]:
