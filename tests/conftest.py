@@ -96,3 +96,14 @@ def db_conn(pg_url: str):
     with psycopg.connect(pg_url, row_factory=dict_row) as conn:
         yield conn
         conn.rollback()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are read once per process in production; a test that changes the environment (DATABASE_URL,
+    SKILLFORGE_*) must see its own values, and must not leak them to the next test."""
+    from skillforge.config import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
