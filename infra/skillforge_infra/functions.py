@@ -95,23 +95,28 @@ def build_function(scope: Construct, spec: FunctionSpec, shared: Shared, layer: 
     return fn
 
 
+def grant_data_access(grantee, spec, shared: Shared) -> None:
+    """PII keys, buckets, queues and secrets named by a function's or a Glue job's registry row."""
+    for key in spec.pii_keys:
+        # skillforge.pii resolves the alias to the key ARN (DescribeKey) for the Encryption SDK.
+        shared.keys[key].grant_encrypt_decrypt(grantee)
+        shared.keys[key].grant(grantee, "kms:DescribeKey")
+    for bucket in spec.buckets_read:
+        shared.bucket(grantee, bucket).grant_read(grantee)
+    for bucket in spec.buckets_write:
+        shared.bucket(grantee, bucket).grant_put(grantee)
+    for queue in spec.queues_send:
+        shared.queues[queue].grant_send_messages(grantee)
+    for secret in spec.secrets_read:
+        grant_secret_read(grantee, shared.secrets[secret])
+
+
 def _grant(fn: lambda_.Function, spec: FunctionSpec, shared: Shared) -> None:
     if spec.database:
         shared.proxy.grant_connect(fn, APP_DB_USER)
     if spec.owner_db:
         grant_secret_read(fn, shared.cluster.secret)
-    for key in spec.pii_keys:
-        # skillforge.pii resolves the alias to the key ARN (DescribeKey) for the Encryption SDK.
-        shared.keys[key].grant_encrypt_decrypt(fn)
-        shared.keys[key].grant(fn, "kms:DescribeKey")
-    for bucket in spec.buckets_read:
-        shared.bucket(fn, bucket).grant_read(fn)
-    for bucket in spec.buckets_write:
-        shared.bucket(fn, bucket).grant_put(fn)
-    for queue in spec.queues_send:
-        shared.queues[queue].grant_send_messages(fn)
-    for secret in spec.secrets_read:
-        grant_secret_read(fn, shared.secrets[secret])
+    grant_data_access(fn, spec, shared)
     if spec.put_events:
         shared.bus.grant_put_events_to(fn)
     if spec.idempotency:

@@ -28,7 +28,7 @@ from .data_stack import APP_DB_USER, DB_NAME
 from .functions import (
     bucket_object_acks,
     build_function,
-    grant_secret_read,
+    grant_data_access,
     retention,
     skillforge_layer,
     wildcard_acks,
@@ -158,18 +158,8 @@ class WorkflowsStack(Stack):
         package.grant_read(role)
         if job.database:
             shared.proxy.grant_connect(role, APP_DB_USER)
-        for key in job.pii_keys:
-            shared.keys[key].grant_encrypt_decrypt(role)
-            shared.keys[key].grant(role, "kms:DescribeKey")
+        grant_data_access(role, job, shared)
         shared.keys["data"].grant_encrypt_decrypt(role)  # the security configuration's key
-        for bucket in job.buckets_read:
-            shared.bucket(role, bucket).grant_read(role)
-        for bucket in job.buckets_write:
-            shared.bucket(role, bucket).grant_put(role)
-        for queue in job.queues_send:
-            shared.queues[queue].grant_send_messages(role)
-        for secret in job.secrets_read:
-            grant_secret_read(role, shared.secrets[secret])
         ack(role, "AWS-managed Glue service policy (Glue's own logging, metrics and ENI management).",
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSGlueServiceRole]")
         wildcard_acks(role)
