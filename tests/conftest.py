@@ -107,3 +107,18 @@ def _fresh_settings():
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def kms_stack():
+    """In-process moto with the local stack's KMS keys and secrets; PII ciphers rebuilt against it."""
+    from moto import mock_aws
+
+    from skillforge import pii
+    from skillforge.local.stack import provision
+
+    with mock_aws():
+        pii.reset_for_tests()
+        provision("local")
+        yield
+        pii.reset_for_tests()

@@ -1,17 +1,6 @@
 import pytest
-from moto import mock_aws
 
 from skillforge import pii
-from skillforge.local.stack import provision
-
-
-@pytest.fixture
-def kms_stack():
-    with mock_aws():
-        pii.reset_for_tests()
-        provision("local")
-        yield
-        pii.reset_for_tests()
 
 
 def test_round_trip_and_ciphertext_is_not_plaintext(kms_stack):

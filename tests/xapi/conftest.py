@@ -8,7 +8,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from moto import mock_aws
 from psycopg.rows import dict_row
 
 from skillforge import pii
@@ -46,17 +45,6 @@ def seed_reference(conn, folder: Path = SAMPLE) -> int:
                         [(r[0], r[1], RIASEC_BY_NAME[r[2]], r[3], float(r[4]))
                          for r in _rows("Interests.txt", folder) if r[3] == "OI"])
     return len(occupations)
-
-
-@pytest.fixture
-def kms_stack():
-    from skillforge.local.stack import provision
-
-    with mock_aws():
-        pii.reset_for_tests()
-        provision("local")
-        yield
-        pii.reset_for_tests()
 
 
 @pytest.fixture
