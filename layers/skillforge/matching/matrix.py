@@ -8,13 +8,13 @@ the occupation-to-occupation Pearson correlation of the full importance profiles
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from skillforge.reference.connection import fetch_all
+from skillforge.reference.release_cache import LatestReleaseCache
 from skillforge.reference.releases import Release
 
 CRITICAL_IMPORTANCE = 3.0
@@ -118,23 +118,13 @@ def load_matrix(release: Release) -> ReleaseMatrix:
                          tech_ids=tech_ids, tech_uses=tech_uses)
 
 
-_cache: dict[tuple[str, str], ReleaseMatrix] = {}
-_lock = threading.Lock()
+_cache: LatestReleaseCache[ReleaseMatrix] = LatestReleaseCache()
 
 
 def matrix_for(release: Release) -> ReleaseMatrix:
     key = (release.release, release.fingerprint)
-    matrix = _cache.get(key)
-    if matrix is None:
-        with _lock:
-            matrix = _cache.get(key)
-            if matrix is None:
-                matrix = load_matrix(release)
-                _cache.clear()  # one release at a time in memory; a pinned old release reloads on demand
-                _cache[key] = matrix
-    return matrix
+    return _cache.get(key, lambda: load_matrix(release))
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()

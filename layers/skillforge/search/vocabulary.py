@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import re
 import string
-import threading
 import unicodedata
 from collections import Counter, defaultdict
 
 from skillforge.reference.connection import fetch_one
+from skillforge.reference.release_cache import LatestReleaseCache
 from skillforge.reference.releases import Release
 
 MIN_CORRECTED_LENGTH = 4   # shorter words are abbreviations ("rn", "cpa", "cop") or too ambiguous to correct
@@ -194,23 +194,13 @@ def build_vocabulary(release: Release, extra_words: tuple[str, ...] = ()) -> Tit
     return TitleVocabulary(dict(counts))
 
 
-_cache: dict[tuple[str, str, str], TitleVocabulary] = {}
-_lock = threading.Lock()
+_cache: LatestReleaseCache[TitleVocabulary] = LatestReleaseCache()
 
 
 def vocabulary_for(release: Release, extra_words: tuple[str, ...] = ()) -> TitleVocabulary:
     key = (release.release, release.schema, release.fingerprint)
-    vocabulary = _cache.get(key)
-    if vocabulary is None:
-        with _lock:
-            vocabulary = _cache.get(key)
-            if vocabulary is None:
-                vocabulary = build_vocabulary(release, extra_words)
-                _cache.clear()  # one release at a time in memory; a pinned old release rebuilds on demand
-                _cache[key] = vocabulary
-    return vocabulary
+    return _cache.get(key, lambda: build_vocabulary(release, extra_words))
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
