@@ -20,6 +20,14 @@ from .conftest import REPO
 UNREACHABLE_INDEX = "http://127.0.0.1:9/simple"  # discard port: pip fails at once, as without network
 
 
+def cut_off_package_index(monkeypatch) -> None:
+    """pip as on a machine without network: only an unreachable index, nothing from the machine's pip.conf."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_INDEX_URL", UNREACHABLE_INDEX)
+    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_NO_INDEX"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def test_layer_requirements_come_from_pyproject_without_boto3():
     requirements = bundling.runtime_requirements(REPO / "pyproject.toml")
     names = {bundling._dist_name(r) for r in requirements}
@@ -118,10 +126,7 @@ def _wheel(wheelhouse: Path, version: str) -> None:
 @pytest.fixture
 def offline_project(tmp_path, monkeypatch):
     """A project needing `demo-dep`, a wheelhouse holding it, and no reachable package index."""
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no extra index or find-links from the machine's pip.conf
-    monkeypatch.setenv("PIP_INDEX_URL", UNREACHABLE_INDEX)
-    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_NO_INDEX"):
-        monkeypatch.delenv(name, raising=False)
+    cut_off_package_index(monkeypatch)
     layers = tmp_path / "layers"
     (layers / "skillforge").mkdir(parents=True)
     (layers / "skillforge" / "__init__.py").write_text("")

@@ -4,7 +4,6 @@ neither an index nor a wheelhouse is there, and --require-bundling."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from typer.testing import CliRunner
 
 from skillforge.cli import app
 
-from .test_packaging import UNREACHABLE_INDEX
+from .test_packaging import cut_off_package_index
 
 STACKS = ("network", "data", "storage", "api", "workflows", "observability")
 
@@ -23,10 +22,7 @@ def _payload(result) -> dict:
 
 @pytest.fixture
 def no_network(tmp_path, monkeypatch):
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no extra index or find-links from the machine's pip.conf
-    monkeypatch.setenv("PIP_INDEX_URL", UNREACHABLE_INDEX)
-    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_NO_INDEX"):
-        monkeypatch.delenv(name, raising=False)
+    cut_off_package_index(monkeypatch)
     monkeypatch.setenv("SKILLFORGE_WHEELHOUSE", str(tmp_path / "empty-wheelhouse"))
 
 
