@@ -9,6 +9,7 @@ def test_builds_once_per_key_and_keeps_only_the_latest():
         def _build():
             built.append(tag)
             return f"value-{tag}"
+
         return _build
 
     assert cache.get("29.0", build("29.0")) == "value-29.0"

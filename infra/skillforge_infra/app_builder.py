@@ -30,8 +30,13 @@ def stack_id(env: str, name: str) -> str:
     return f"Skillforge-{env}-{name}"
 
 
-def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = None,
-              root: Path = REPO_ROOT, extra_functions: tuple[FunctionSpec, ...] = ()) -> App:
+def build_app(
+    context: dict[str, Any] | None = None,
+    *,
+    outdir: str | None = None,
+    root: Path = REPO_ROOT,
+    extra_functions: tuple[FunctionSpec, ...] = (),
+) -> App:
     context = {**FEATURE_FLAGS, **(context or {})}
     app = App(context=context, outdir=outdir)
     settings = env_settings(app.node.try_get_context("env"))
@@ -45,15 +50,34 @@ def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = Non
     data = DataStack(app, stack_id(env, "data"), settings=settings, vpc=network.vpc, **common)
     storage = StorageStack(app, stack_id(env, "storage"), settings=settings, keys=data.keys, **common)
     shared = Shared(
-        settings=settings, root=root, vpc=network.vpc, keys=data.keys, cluster=data.cluster, proxy=data.proxy,
-        db_client_sg=data.db_client_sg, migrator_sg=data.migrator_sg, secrets=data.secrets,
-        buckets=storage.buckets, queues=storage.queues, dlqs=storage.dlqs, alerts=storage.alerts,
-        bus=storage.bus, tables=storage.tables, functions=FUNCTIONS + tuple(extra_functions))
+        settings=settings,
+        root=root,
+        vpc=network.vpc,
+        keys=data.keys,
+        cluster=data.cluster,
+        proxy=data.proxy,
+        db_client_sg=data.db_client_sg,
+        migrator_sg=data.migrator_sg,
+        secrets=data.secrets,
+        buckets=storage.buckets,
+        queues=storage.queues,
+        dlqs=storage.dlqs,
+        alerts=storage.alerts,
+        bus=storage.bus,
+        tables=storage.tables,
+        functions=FUNCTIONS + tuple(extra_functions),
+    )
     api = ApiStack(app, stack_id(env, "api"), shared=shared, **common)
     workflows = WorkflowsStack(app, stack_id(env, "workflows"), shared=shared, **common)
-    ObservabilityStack(app, stack_id(env, "observability"), settings=settings, alerts=storage.alerts,
-                       function_names=sorted([*api.functions, *workflows.functions]),
-                       state_machine_keys=sorted(workflows.state_machines), **common)
+    ObservabilityStack(
+        app,
+        stack_id(env, "observability"),
+        settings=settings,
+        alerts=storage.alerts,
+        function_names=sorted([*api.functions, *workflows.functions]),
+        state_machine_keys=sorted(workflows.state_machines),
+        **common,
+    )
 
     # The proxy target group takes no tags (CloudFormation rejects them).
     untaggable = ["AWS::RDS::DBProxyTargetGroup"]

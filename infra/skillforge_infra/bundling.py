@@ -80,18 +80,48 @@ def fetch_wheels(requirements: list[str], dest: Path) -> subprocess.CompletedPro
     """Download (or keep) the arm64 wheels of `requirements` and their dependencies into `dest`. Gives up fast
     without network (no retries, short timeout) instead of pip's minute of back-off."""
     dest.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-           "--retries", "0", "--timeout", "10", "--dest", str(dest), *_platform_args(), *requirements]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--retries",
+        "0",
+        "--timeout",
+        "10",
+        "--dest",
+        str(dest),
+        *_platform_args(),
+        *requirements,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 
-def install_from_wheelhouse(requirements: list[str], source: Path, target: Path) -> subprocess.CompletedProcess:
+def install_from_wheelhouse(
+    requirements: list[str], source: Path, target: Path
+) -> subprocess.CompletedProcess:
     # --no-index: the wheelhouse is the only source, so this never touches the network. --no-compile: the
     # .pyc files pip would write are for this interpreter, not Lambda's, and would make the output (and so the
     # asset hash) differ on every build.
-    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-index",
-           "--find-links", str(source), "--no-compile", "--target", str(target), *_platform_args(),
-           "--upgrade", *requirements]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-index",
+        "--find-links",
+        str(source),
+        "--no-compile",
+        "--target",
+        str(target),
+        *_platform_args(),
+        "--upgrade",
+        *requirements,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 
@@ -117,15 +147,22 @@ class PipLayerBundling:
                 "pip could not build the skillforge layer for Lambda arm64: no package index reachable "
                 f"({(fetched.stderr or '').strip().splitlines()[-1:] or ['?']}) and the wheelhouse {self.wheels} "
                 "lacks wheels (fill it once online with `skillforge synth --fetch-wheels`, or use "
-                f"`skillforge synth --skip-bundling`):\n{installed.stderr[-4000:]}")
+                f"`skillforge synth --skip-bundling`):\n{installed.stderr[-4000:]}"
+            )
             _FAILURES.append(failure)
             raise failure
         for name in RUNTIME_PROVIDED:
             for path in list(target.glob(f"{name}")) + list(target.glob(f"{name}-*.dist-info")):
                 shutil.rmtree(path, ignore_errors=True)
-        shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts: not importable, absolute shebangs
-        shutil.copytree(self.layer_dir / "skillforge", target / "skillforge",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
+        shutil.rmtree(
+            target / "bin", ignore_errors=True
+        )  # console scripts: not importable, absolute shebangs
+        shutil.copytree(
+            self.layer_dir / "skillforge",
+            target / "skillforge",
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            dirs_exist_ok=True,
+        )
         return True
 
 

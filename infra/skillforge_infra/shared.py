@@ -51,5 +51,8 @@ class Shared:
         if existing is not None:
             return existing
         return s3.Bucket.from_bucket_attributes(
-            stack, node_id, bucket_name=bucket_name(self.settings.name, key, Aws.ACCOUNT_ID),
-            encryption_key=self.buckets[key].encryption_key)
+            stack,
+            node_id,
+            bucket_name=bucket_name(self.settings.name, key, Aws.ACCOUNT_ID),
+            encryption_key=self.buckets[key].encryption_key,
+        )

@@ -24,8 +24,15 @@ ACCESS_LOGS = "access-logs"
 
 
 class StorageStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: EnvSettings,
-                 keys: dict[str, kms.IKey], **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: EnvSettings,
+        keys: dict[str, kms.IKey],
+        **kwargs,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         env = settings.name
         data_key = keys["data"]
@@ -34,24 +41,42 @@ class StorageStack(Stack):
         # S3 server access logging can only deliver to an SSE-S3 bucket, so this one bucket is not KMS-encrypted.
         logs_spec = specs[ACCESS_LOGS]
         access_logs = s3.Bucket(
-            self, "Bucket-access-logs", bucket_name=bucket_name(env, ACCESS_LOGS, Aws.ACCOUNT_ID),
-            encryption=s3.BucketEncryption.S3_MANAGED, versioned=True, enforce_ssl=True,
+            self,
+            "Bucket-access-logs",
+            bucket_name=bucket_name(env, ACCESS_LOGS, Aws.ACCOUNT_ID),
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            versioned=True,
+            enforce_ssl=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=_lifecycle(logs_spec), removal_policy=settings.removal_policy)
-        ack(access_logs, "This is the access-log destination; logging it into itself would loop.",
-            "AwsSolutions-S1")
+            lifecycle_rules=_lifecycle(logs_spec),
+            removal_policy=settings.removal_policy,
+        )
+        ack(
+            access_logs,
+            "This is the access-log destination; logging it into itself would loop.",
+            "AwsSolutions-S1",
+        )
         self.buckets[ACCESS_LOGS] = access_logs
         for spec in RESOURCES.buckets:
             if spec.key == ACCESS_LOGS:
                 continue
             self.buckets[spec.key] = s3.Bucket(
-                self, f"Bucket-{spec.key}", bucket_name=bucket_name(env, spec.key, Aws.ACCOUNT_ID),
-                encryption=s3.BucketEncryption.KMS, encryption_key=data_key, bucket_key_enabled=True,
-                versioned=True, enforce_ssl=True, block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                self,
+                f"Bucket-{spec.key}",
+                bucket_name=bucket_name(env, spec.key, Aws.ACCOUNT_ID),
+                encryption=s3.BucketEncryption.KMS,
+                encryption_key=data_key,
+                bucket_key_enabled=True,
+                versioned=True,
+                enforce_ssl=True,
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                 object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-                server_access_logs_bucket=access_logs, server_access_logs_prefix=f"{spec.key}/",
-                lifecycle_rules=_lifecycle(spec), removal_policy=settings.removal_policy)
+                server_access_logs_bucket=access_logs,
+                server_access_logs_prefix=f"{spec.key}/",
+                lifecycle_rules=_lifecycle(spec),
+                removal_policy=settings.removal_policy,
+            )
 
         self.queues: dict[str, sqs.Queue] = {}
         self.dlqs: dict[str, sqs.Queue] = {}
@@ -60,22 +85,41 @@ class StorageStack(Stack):
             dead_letter = None
             if spec.dlq:
                 dlq = sqs.Queue(
-                    self, f"Dlq-{spec.key}", queue_name=physical_name(env, f"{spec.key}-dlq") + suffix,
-                    fifo=spec.fifo or None, encryption=sqs.QueueEncryption.KMS, encryption_master_key=data_key,
-                    enforce_ssl=True, retention_period=Duration.days(14), removal_policy=settings.removal_policy)
+                    self,
+                    f"Dlq-{spec.key}",
+                    queue_name=physical_name(env, f"{spec.key}-dlq") + suffix,
+                    fifo=spec.fifo or None,
+                    encryption=sqs.QueueEncryption.KMS,
+                    encryption_master_key=data_key,
+                    enforce_ssl=True,
+                    retention_period=Duration.days(14),
+                    removal_policy=settings.removal_policy,
+                )
                 ack(dlq, "This queue is itself a dead-letter queue.", "AwsSolutions-SQS3")
                 self.dlqs[spec.key] = dlq
                 dead_letter = sqs.DeadLetterQueue(queue=dlq, max_receive_count=5)
             self.queues[spec.key] = sqs.Queue(
-                self, f"Queue-{spec.key}", queue_name=physical_name(env, spec.key) + suffix,
-                fifo=spec.fifo or None, encryption=sqs.QueueEncryption.KMS, encryption_master_key=data_key,
-                enforce_ssl=True, visibility_timeout=Duration.seconds(spec.visibility_timeout_s),
-                retention_period=Duration.days(4), dead_letter_queue=dead_letter,
-                removal_policy=settings.removal_policy)
+                self,
+                f"Queue-{spec.key}",
+                queue_name=physical_name(env, spec.key) + suffix,
+                fifo=spec.fifo or None,
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=data_key,
+                enforce_ssl=True,
+                visibility_timeout=Duration.seconds(spec.visibility_timeout_s),
+                retention_period=Duration.days(4),
+                dead_letter_queue=dead_letter,
+                removal_policy=settings.removal_policy,
+            )
 
         self.topics: dict[str, sns.Topic] = {
-            name: sns.Topic(self, f"Topic-{name}", topic_name=physical_name(env, name), master_key=data_key,
-                            enforce_ssl=True)
+            name: sns.Topic(
+                self,
+                f"Topic-{name}",
+                topic_name=physical_name(env, name),
+                master_key=data_key,
+                enforce_ssl=True,
+            )
             for name in RESOURCES.topics
         }
         self.alerts = self.topics["alerts"]
@@ -85,21 +129,35 @@ class StorageStack(Stack):
         for name in RESOURCES.tables:
             # Powertools idempotency layout: partition key `id`, TTL attribute `expiration`.
             self.tables[name] = dynamodb.Table(
-                self, f"Table-{name}", table_name=physical_name(env, name),
+                self,
+                f"Table-{name}",
+                table_name=physical_name(env, name),
                 partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
-                time_to_live_attribute="expiration", billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-                encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED, encryption_key=data_key,
+                time_to_live_attribute="expiration",
+                billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+                encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+                encryption_key=data_key,
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                    point_in_time_recovery_enabled=True),
-                removal_policy=settings.removal_policy, deletion_protection=settings.prod)
+                    point_in_time_recovery_enabled=True
+                ),
+                removal_policy=settings.removal_policy,
+                deletion_protection=settings.prod,
+            )
 
 
 def _lifecycle(spec) -> list[s3.LifecycleRule]:
-    rules = [s3.LifecycleRule(id="abort-incomplete-uploads",
-                              abort_incomplete_multipart_upload_after=Duration.days(7))]
+    rules = [
+        s3.LifecycleRule(
+            id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(7)
+        )
+    ]
     if spec.expire_days is not None:
         rules.append(s3.LifecycleRule(id="retention", expiration=Duration.days(spec.expire_days)))
     if spec.noncurrent_expire_days is not None:
-        rules.append(s3.LifecycleRule(id="noncurrent-versions",
-                                      noncurrent_version_expiration=Duration.days(spec.noncurrent_expire_days)))
+        rules.append(
+            s3.LifecycleRule(
+                id="noncurrent-versions",
+                noncurrent_version_expiration=Duration.days(spec.noncurrent_expire_days),
+            )
+        )
     return rules

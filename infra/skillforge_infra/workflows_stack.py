@@ -77,8 +77,9 @@ class WorkflowsStack(Stack):
         jobs = [job for job in GLUE_JOBS if job.exists(shared.root)]
         for job in GLUE_JOBS:
             if not job.exists(shared.root):
-                warn_missing(f"glue_jobs/{job.name}.py not found: Glue job {job.name!r} is registered but not "
-                              "deployed")
+                warn_missing(
+                    f"glue_jobs/{job.name}.py not found: Glue job {job.name!r} is registered but not deployed"
+                )
         # Always present, so the stack is never empty and jobs added later find their network ready.
         self._glue_base()
         if jobs:
@@ -90,8 +91,10 @@ class WorkflowsStack(Stack):
         for machine in RESOURCES.state_machines:
             path = shared.root / "step_functions" / machine.definition
             if not path.is_file():
-                warn_missing(f"step_functions/{machine.definition} not found: state machine {machine.key!r} "
-                              "is registered but not deployed")
+                warn_missing(
+                    f"step_functions/{machine.definition} not found: state machine {machine.key!r} "
+                    "is registered but not deployed"
+                )
                 continue
             self.state_machines[machine.key] = self._state_machine(machine, path.read_text())
 
@@ -100,8 +103,13 @@ class WorkflowsStack(Stack):
         if trigger is None or not trigger.schedule:
             return
         event = events.RuleTargetInput.from_object(trigger.input) if trigger.input is not None else None
-        events.Rule(self, f"{name}-Schedule", schedule=events.Schedule.expression(trigger.schedule),
-                    targets=[targets.LambdaFunction(fn, event=event)], description=f"Scheduled run of {name}")
+        events.Rule(
+            self,
+            f"{name}-Schedule",
+            schedule=events.Schedule.expression(trigger.schedule),
+            targets=[targets.LambdaFunction(fn, event=event)],
+            description=f"Scheduled run of {name}",
+        )
 
     # -- Glue ------------------------------------------------------------------------------------------------
     def _glue_base(self) -> None:
@@ -109,73 +117,124 @@ class WorkflowsStack(Stack):
         env = shared.settings.name
         data_key = shared.keys["data"]
         self.glue_security = glue.CfnSecurityConfiguration(
-            self, "GlueSecurity", name=physical_name(env, "glue-security"),
+            self,
+            "GlueSecurity",
+            name=physical_name(env, "glue-security"),
             encryption_configuration=glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
-                s3_encryptions=[glue.CfnSecurityConfiguration.S3EncryptionProperty(
-                    s3_encryption_mode="SSE-KMS", kms_key_arn=data_key.key_arn)],
+                s3_encryptions=[
+                    glue.CfnSecurityConfiguration.S3EncryptionProperty(
+                        s3_encryption_mode="SSE-KMS", kms_key_arn=data_key.key_arn
+                    )
+                ],
                 cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
-                    cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=data_key.key_arn),
+                    cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=data_key.key_arn
+                ),
                 job_bookmarks_encryption=glue.CfnSecurityConfiguration.JobBookmarksEncryptionProperty(
-                    job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=data_key.key_arn)))
+                    job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=data_key.key_arn
+                ),
+            ),
+        )
         # Glue workers talk to each other inside this group (Glue requires the self-reference).
         self.glue_sg = ec2.SecurityGroup(self, "GlueSg", vpc=shared.vpc, description="Glue job workers")
         self.glue_sg.add_ingress_rule(self.glue_sg, ec2.Port.all_tcp(), "Glue workers among themselves")
         subnet = shared.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnets[0]
         self.glue_connection = glue.CfnConnection(
-            self, "GlueNetwork", catalog_id=Aws.ACCOUNT_ID,
+            self,
+            "GlueNetwork",
+            catalog_id=Aws.ACCOUNT_ID,
             connection_input=glue.CfnConnection.ConnectionInputProperty(
-                name=physical_name(env, "glue-network"), connection_type="NETWORK",
+                name=physical_name(env, "glue-network"),
+                connection_type="NETWORK",
                 physical_connection_requirements=glue.CfnConnection.PhysicalConnectionRequirementsProperty(
-                    subnet_id=subnet.subnet_id, availability_zone=subnet.availability_zone,
-                    security_group_id_list=[self.glue_sg.security_group_id,
-                                            shared.db_client_sg.security_group_id])))
+                    subnet_id=subnet.subnet_id,
+                    availability_zone=subnet.availability_zone,
+                    security_group_id_list=[
+                        self.glue_sg.security_group_id,
+                        shared.db_client_sg.security_group_id,
+                    ],
+                ),
+            ),
+        )
         self.skillforge_zip: s3_assets.Asset | None = None
 
     def _skillforge_package(self) -> s3_assets.Asset:
         if self.skillforge_zip is None:
             self.skillforge_zip = s3_assets.Asset(
-                self, "SkillforgePackage", path=str(self.shared.root / "layers"),
-                exclude=["**/__pycache__", "*.egg-info", "**/*.pyc"])
+                self,
+                "SkillforgePackage",
+                path=str(self.shared.root / "layers"),
+                exclude=["**/__pycache__", "*.egg-info", "**/*.pyc"],
+            )
         return self.skillforge_zip
 
     def _glue_job(self, job: GlueJobSpec) -> glue.CfnJob:
         shared = self.shared
         env = shared.settings.name
         script = s3_assets.Asset(self, f"{job.name}-Script", path=str(job.path(shared.root)))
-        role = iam.Role(self, f"{job.name}-Role", assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
-                        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
-                            "service-role/AWSGlueServiceRole")])
+        role = iam.Role(
+            self,
+            f"{job.name}-Role",
+            assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSGlueServiceRole")
+            ],
+        )
         script.grant_read(role)
         # The security configuration encrypts the job's CloudWatch logs: Glue associates the key on start.
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["logs:AssociateKmsKey"],
-            resources=[self.format_arn(service="logs", resource="log-group", resource_name="/aws-glue/*",
-                                       arn_format=ArnFormat.COLON_RESOURCE_NAME)]))
-        ack(role, "Glue creates its log groups under /aws-glue/ per run; the key can only be associated there.",
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["logs:AssociateKmsKey"],
+                resources=[
+                    self.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="/aws-glue/*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+            )
+        )
+        ack(
+            role,
+            "Glue creates its log groups under /aws-glue/ per run; the key can only be associated there.",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:"
-            "log-group:/aws-glue/*]")
+            "log-group:/aws-glue/*]",
+        )
         package = self._skillforge_package()
         package.grant_read(role)
         if job.database:
             shared.proxy.grant_connect(role, APP_DB_USER)
         grant_data_access(role, job, shared)
         shared.keys["data"].grant_encrypt_decrypt(role)  # the security configuration's key
-        ack(role, "AWS-managed Glue service policy (Glue's own logging, metrics and ENI management).",
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSGlueServiceRole]")
+        ack(
+            role,
+            "AWS-managed Glue service policy (Glue's own logging, metrics and ENI management).",
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSGlueServiceRole]",
+        )
         wildcard_acks(role)
         bucket_object_acks(role, shared, job.buckets_read + job.buckets_write)
-        ack(role, "CDK asset grants cover the objects of the bootstrap assets bucket (scripts and the package).",
+        ack(
+            role,
+            "CDK asset grants cover the objects of the bootstrap assets bucket (scripts and the package).",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-"
-            "<AWS::Region>/*]")
+            "<AWS::Region>/*]",
+        )
         return glue.CfnJob(
-            self, f"{job.name}-Job", name=physical_name(env, job.name), description=job.purpose,
-            role=role.role_arn, glue_version=GLUE_VERSION,
-            command=glue.CfnJob.JobCommandProperty(name="glueetl", python_version="3",
-                                                   script_location=script.s3_object_url),
-            worker_type=job.worker_type, number_of_workers=job.workers, timeout=job.timeout_min,
-            max_retries=0, security_configuration=self.glue_security.name,
-            connections=glue.CfnJob.ConnectionsListProperty(
-                connections=[self.glue_connection.ref]),
+            self,
+            f"{job.name}-Job",
+            name=physical_name(env, job.name),
+            description=job.purpose,
+            role=role.role_arn,
+            glue_version=GLUE_VERSION,
+            command=glue.CfnJob.JobCommandProperty(
+                name="glueetl", python_version="3", script_location=script.s3_object_url
+            ),
+            worker_type=job.worker_type,
+            number_of_workers=job.workers,
+            timeout=job.timeout_min,
+            max_retries=0,
+            security_configuration=self.glue_security.name,
+            connections=glue.CfnJob.ConnectionsListProperty(connections=[self.glue_connection.ref]),
             execution_property=glue.CfnJob.ExecutionPropertyProperty(max_concurrent_runs=4),
             default_arguments={
                 "--job-language": "python",
@@ -186,7 +245,8 @@ class WorkflowsStack(Stack):
                 "--SKILLFORGE_ENV": env,
                 "--SKILLFORGE_DB_PROXY_ENDPOINT": shared.proxy.endpoint,
                 "--SKILLFORGE_DB_NAME": DB_NAME,
-            })
+            },
+        )
 
     # -- Step Functions --------------------------------------------------------------------------------------
     def substitutions(self) -> dict[str, tuple[str, object]]:
@@ -200,7 +260,10 @@ class WorkflowsStack(Stack):
         for name, job in self.glue_jobs.items():
             subs[f"{camel(name)}GlueJobName"] = (job.name, ("glue", job))
         for spec in RESOURCES.buckets:
-            subs[f"{camel(spec.key)}BucketName"] = (bucket_name(env, spec.key, Aws.ACCOUNT_ID), ("bucket", spec.key))
+            subs[f"{camel(spec.key)}BucketName"] = (
+                bucket_name(env, spec.key, Aws.ACCOUNT_ID),
+                ("bucket", spec.key),
+            )
         for key, queue in shared.queues.items():
             subs[f"{camel(key)}QueueUrl"] = (queue.queue_url, ("queue", queue))
             subs[f"{camel(key)}QueueArn"] = (queue.queue_arn, ("queue", queue))
@@ -210,9 +273,12 @@ class WorkflowsStack(Stack):
         for name, table in shared.tables.items():
             subs[f"{camel(name)}TableName"] = (table.table_name, ("table", table))
         for machine in RESOURCES.state_machines:
-            arn = self.format_arn(service="states", resource="stateMachine",
-                                  resource_name=physical_name(env, machine.key),
-                                  arn_format=ArnFormat.COLON_RESOURCE_NAME)
+            arn = self.format_arn(
+                service="states",
+                resource="stateMachine",
+                resource_name=physical_name(env, machine.key),
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
             subs[f"{camel(machine.key)}StateMachineArn"] = (arn, ("state_machine", arn))
         return subs
 
@@ -224,14 +290,21 @@ class WorkflowsStack(Stack):
         missing = [name for name in used if name not in known]
         if missing:
             self.unfilled[machine.key] = missing
-            warn_missing(f"step_functions/{machine.definition}: no value for placeholder(s) {missing}; see "
-                          "docs/deploy.md for the names the app provides")
-        log_group = logs.LogGroup(self, f"{machine.key}-Logs",
-                                  log_group_name=f"/aws/vendedlogs/states/{physical_name(env, machine.key)}",
-                                  retention=retention(shared.settings.log_retention_days),
-                                  removal_policy=shared.settings.removal_policy)
+            warn_missing(
+                f"step_functions/{machine.definition}: no value for placeholder(s) {missing}; see "
+                "docs/deploy.md for the names the app provides"
+            )
+        log_group = logs.LogGroup(
+            self,
+            f"{machine.key}-Logs",
+            log_group_name=f"/aws/vendedlogs/states/{physical_name(env, machine.key)}",
+            retention=retention(shared.settings.log_retention_days),
+            removal_policy=shared.settings.removal_policy,
+        )
         state_machine = sfn.StateMachine(
-            self, f"StateMachine-{machine.key}", state_machine_name=physical_name(env, machine.key),
+            self,
+            f"StateMachine-{machine.key}",
+            state_machine_name=physical_name(env, machine.key),
             comment=machine.purpose,
             definition_body=sfn.DefinitionBody.from_string(definition),
             definition_substitutions={name: known[name][0] for name in used if name in known},
@@ -241,8 +314,11 @@ class WorkflowsStack(Stack):
         for name in used:
             if name in known:
                 self._grant_for(state_machine, known[name][1])
-        ack(state_machine, "Step Functions log delivery and X-Ray actions support no resource-level permissions.",
-            "AwsSolutions-IAM5[Resource::*]")
+        ack(
+            state_machine,
+            "Step Functions log delivery and X-Ray actions support no resource-level permissions.",
+            "AwsSolutions-IAM5[Resource::*]",
+        )
         wildcard_acks(state_machine)
         self._trigger(machine.key, state_machine)
         return state_machine
@@ -254,13 +330,19 @@ class WorkflowsStack(Stack):
         role = state_machine.role
         if kind == "function":
             resource.grant_invoke(role)
-            ack(state_machine, "Invoke any version/alias of this one function (Lambda task integration).",
+            ack(
+                state_machine,
+                "Invoke any version/alias of this one function (Lambda task integration).",
                 f"AwsSolutions-IAM5[Resource::<{Stack.of(resource).get_logical_id(resource.node.default_child)}"
-                ".Arn>:*]")
+                ".Arn>:*]",
+            )
         elif kind == "glue":
-            role.add_to_principal_policy(iam.PolicyStatement(
-                actions=["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
-                resources=[self.format_arn(service="glue", resource="job", resource_name=resource.name)]))
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
+                    resources=[self.format_arn(service="glue", resource="job", resource_name=resource.name)],
+                )
+            )
         elif kind == "bucket":
             self.shared.bucket(state_machine, resource).grant_read_write(role)
             bucket_object_acks(state_machine, self.shared, (resource,))
@@ -273,8 +355,9 @@ class WorkflowsStack(Stack):
         elif kind == "table":
             resource.grant_read_write_data(role)
         elif kind == "state_machine":
-            role.add_to_principal_policy(iam.PolicyStatement(
-                actions=["states:StartExecution"], resources=[resource]))
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["states:StartExecution"], resources=[resource])
+            )
 
     def _trigger(self, key: str, state_machine: sfn.StateMachine) -> None:
         trigger = STATE_MACHINE_TRIGGERS.get(key)
@@ -282,10 +365,19 @@ class WorkflowsStack(Stack):
             return
         target = targets.SfnStateMachine(state_machine)
         if trigger.schedule:
-            events.Rule(self, f"{key}-Schedule", schedule=events.Schedule.expression(trigger.schedule),
-                        targets=[target], description=f"Scheduled start of {key}")
+            events.Rule(
+                self,
+                f"{key}-Schedule",
+                schedule=events.Schedule.expression(trigger.schedule),
+                targets=[target],
+                description=f"Scheduled start of {key}",
+            )
         if trigger.detail_type:
-            events.Rule(self, f"{key}-OnEvent", event_bus=self.shared.bus, targets=[target],
-                        event_pattern=events.EventPattern(source=[EVENT_SOURCE],
-                                                          detail_type=[trigger.detail_type]),
-                        description=f"{trigger.detail_type} on the SkillForge bus starts {key}")
+            events.Rule(
+                self,
+                f"{key}-OnEvent",
+                event_bus=self.shared.bus,
+                targets=[target],
+                event_pattern=events.EventPattern(source=[EVENT_SOURCE], detail_type=[trigger.detail_type]),
+                description=f"{trigger.detail_type} on the SkillForge bus starts {key}",
+            )

@@ -26,8 +26,10 @@ class Settings(BaseSettings):
     aws_endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")
     aws_region: str = Field("us-east-1", validation_alias="AWS_REGION")
     account_id: str | None = None
-    home: Path = Field(default_factory=lambda: Path.cwd() / ".skillforge",
-                       description="Local state (embedded PostgreSQL, moto); SKILLFORGE_HOME")
+    home: Path = Field(
+        default_factory=lambda: Path.cwd() / ".skillforge",
+        description="Local state (embedded PostgreSQL, moto); SKILLFORGE_HOME",
+    )
     dev_auth_key: str | None = Field(None, description="HMAC key for local dev tokens; never set in AWS")
 
 

@@ -41,7 +41,8 @@ def _blind_index_key() -> bytes:
 
     settings = get_settings()
     value = boto3.client("secretsmanager").get_secret_value(
-        SecretId=secret_name(settings.env, "blind-index-key"))["SecretString"]
+        SecretId=secret_name(settings.env, "blind-index-key")
+    )["SecretString"]
     return value.encode()
 
 
@@ -81,10 +82,14 @@ class _Cipher:
         provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=[key_arn])
         cache = aws_encryption_sdk.LocalCryptoMaterialsCache(capacity=1000)
         self.cmm = aws_encryption_sdk.CachingCryptoMaterialsManager(
-            master_key_provider=provider, cache=cache, max_age=_CACHE_MAX_AGE_S,
-            max_messages_encrypted=_CACHE_MAX_MESSAGES)
+            master_key_provider=provider,
+            cache=cache,
+            max_age=_CACHE_MAX_AGE_S,
+            max_messages_encrypted=_CACHE_MAX_MESSAGES,
+        )
         self.client = aws_encryption_sdk.EncryptionSDKClient(
-            commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+            commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+        )
         self.algorithm = Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY
 
 
@@ -104,9 +109,12 @@ def encrypt(plaintext: str | None, *, key: str, table: str, column: str) -> byte
     if plaintext is None:
         return None
     c = _cipher(key)
-    ciphertext, _ = c.client.encrypt(source=plaintext.encode(), materials_manager=c.cmm,
-                                     algorithm=c.algorithm,
-                                     encryption_context={"table": table, "column": column})
+    ciphertext, _ = c.client.encrypt(
+        source=plaintext.encode(),
+        materials_manager=c.cmm,
+        algorithm=c.algorithm,
+        encryption_context={"table": table, "column": column},
+    )
     return ciphertext
 
 
@@ -117,8 +125,9 @@ def decrypt(ciphertext: bytes | None, *, key: str, table: str, column: str) -> s
     plaintext, header = c.client.decrypt(source=bytes(ciphertext), materials_manager=c.cmm)
     context = header.encryption_context
     if context.get("table") != table or context.get("column") != column:
-        raise ValueError(f"ciphertext belongs to {context.get('table')}.{context.get('column')}, "
-                         f"not {table}.{column}")
+        raise ValueError(
+            f"ciphertext belongs to {context.get('table')}.{context.get('column')}, not {table}.{column}"
+        )
     return plaintext.decode()
 
 

@@ -58,14 +58,25 @@ class Resources:
 
 RESOURCES = Resources(
     buckets=(
-        Bucket("onet-raw", "O*NET and BLS raw release archives, as downloaded", expire_days=None,
-               noncurrent_expire_days=365),
-        Bucket("partner-landing", "Partner user/experience files (partner_code=<code>/dt=<date>/...)",
-               expire_days=30),
+        Bucket(
+            "onet-raw",
+            "O*NET and BLS raw release archives, as downloaded",
+            expire_days=None,
+            noncurrent_expire_days=365,
+        ),
+        Bucket(
+            "partner-landing",
+            "Partner user/experience files (partner_code=<code>/dt=<date>/...)",
+            expire_days=30,
+        ),
         Bucket("quarantine", "Rejected partner rows (PII masked) and reports", expire_days=90),
         Bucket("exports", "Data-subject access (DSAR) exports", expire_days=30),
-        Bucket("access-logs", "S3 server access logs of the other buckets", expire_days=365,
-               noncurrent_expire_days=None),
+        Bucket(
+            "access-logs",
+            "S3 server access logs of the other buckets",
+            expire_days=365,
+            noncurrent_expire_days=None,
+        ),
     ),
     queues=(
         Queue("quarantine", "One message per quarantined partner row report"),

@@ -75,12 +75,20 @@ class Result:
 
 
 class Client:
-    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                raw_body: bytes | None = None) -> Result:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw_body: bytes | None = None,
+    ) -> Result:
         from skillforge.api.app import lambda_handler
         from skillforge.api.local_server import LocalContext, to_proxy_event
 
-        payload = raw_body if raw_body is not None else (json.dumps(body).encode() if body is not None else None)
+        payload = (
+            raw_body if raw_body is not None else (json.dumps(body).encode() if body is not None else None)
+        )
         event = to_proxy_event(method, path, {"Content-Type": "application/json", **(headers or {})}, payload)
         return Result(lambda_handler(event, LocalContext()))
 

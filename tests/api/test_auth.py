@@ -68,8 +68,9 @@ def test_cognito_claims_from_the_authorizer(api, env):
 
     env("prod")
     event = to_proxy_event("GET", "/v1/me", {}, None)
-    event["requestContext"]["authorizer"] = {"claims": {"sub": "abc", "custom:role": "advisor",
-                                                        "custom:partner_code": "acme"}}
+    event["requestContext"]["authorizer"] = {
+        "claims": {"sub": "abc", "custom:role": "advisor", "custom:partner_code": "acme"}
+    }
     result = lambda_handler(event, LocalContext())
     assert result["statusCode"] == 200 and '"tenant":"acme"' in result["body"].replace(" ", "")
     event["requestContext"]["authorizer"] = {"claims": {"sub": "abc", "custom:role": "root"}}
@@ -86,12 +87,18 @@ def test_dev_token_command_prints_only_the_token(tmp_path, monkeypatch):
     monkeypatch.delenv("SKILLFORGE_DEV_AUTH_KEY", raising=False)
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["dev-token", "--sub", "u-9", "--role", "advisor", "--partner", "acme"])
+        result = CliRunner().invoke(
+            app, ["dev-token", "--sub", "u-9", "--role", "advisor", "--partner", "acme"]
+        )
         assert result.exit_code == 0, result.output
         token = result.stdout.strip()
         assert result.stdout == token + "\n" and token.count(".") == 2
         claims = verify_dev_token(token)
-        assert (claims["sub"], claims["custom:role"], claims["custom:partner_code"]) == ("u-9", "advisor", "acme")
+        assert (claims["sub"], claims["custom:role"], claims["custom:partner_code"]) == (
+            "u-9",
+            "advisor",
+            "acme",
+        )
         assert (tmp_path / "dev_auth_key").stat().st_mode & 0o077 == 0
         bad = CliRunner().invoke(app, ["dev-token", "--sub", "u", "--role", "king"])
         assert bad.exit_code == 2 and "--role" in bad.output

@@ -11,10 +11,12 @@ def test_detail_has_profile_and_release(api, api_db_url):
     assert list(body)[:5] == ["onet_code", "title", "release", "at_a_glance", "at_a_glance_provenance"]
     assert body["title"] == "Registered Nurses" and body["release"] == "29.0"
     with psycopg.connect(api_db_url, row_factory=dict_row) as conn:
-        n_skills = conn.execute("SELECT count(*) AS n FROM occupation_skills WHERE onet_code = '29-1141.00'"
-                                ).fetchone()["n"]
-        n_tasks = conn.execute("SELECT count(*) AS n FROM occupation_tasks WHERE onet_code = '29-1141.00'"
-                               ).fetchone()["n"]
+        n_skills = conn.execute(
+            "SELECT count(*) AS n FROM occupation_skills WHERE onet_code = '29-1141.00'"
+        ).fetchone()["n"]
+        n_tasks = conn.execute(
+            "SELECT count(*) AS n FROM occupation_tasks WHERE onet_code = '29-1141.00'"
+        ).fetchone()["n"]
     assert len(body["skills"]) == n_skills > 0
     assert len(body["tasks"]) == n_tasks > 0
     importances = [s["importance"] for s in body["skills"]]
@@ -70,8 +72,9 @@ def test_skills_normalisation_with_confidence(api):
 
 def test_technology_skill_normalisation(api, api_db_url):
     with psycopg.connect(api_db_url, row_factory=dict_row) as conn:
-        tech = conn.execute("SELECT element_id, name FROM skills WHERE category = 'technical' "
-                            "ORDER BY element_id LIMIT 1").fetchone()
+        tech = conn.execute(
+            "SELECT element_id, name FROM skills WHERE category = 'technical' ORDER BY element_id LIMIT 1"
+        ).fetchone()
     if tech is None:
         return
     items = api.get(f"/v1/skills?q={tech['name'].replace(' ', '%20').replace('&', '%26')}").json["items"]

@@ -5,33 +5,39 @@ import pytest
 from tests.api.conftest import assert_error
 
 
-@pytest.mark.parametrize("path, field", [
-    ("/v1/occupations?limit=101", "query.limit"),
-    ("/v1/occupations?limit=0", "query.limit"),
-    ("/v1/occupations?limit=abc", "query.limit"),
-    ("/v1/occupations?job_zone=6", "query.job_zone"),
-    ("/v1/occupations?soc_major_group=2", "query.soc_major_group"),
-    ("/v1/occupations?q=" + "a" * 201, "query.q"),
-    ("/v1/occupations?release=latest", "query.release"),
-    ("/v1/occupations/29-1141", "path.onet_code"),
-    ("/v1/skills", "query.q"),
-    ("/v1/skills?q=" + "x" * 201, "query.q"),
-])
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/v1/occupations?limit=101", "query.limit"),
+        ("/v1/occupations?limit=0", "query.limit"),
+        ("/v1/occupations?limit=abc", "query.limit"),
+        ("/v1/occupations?job_zone=6", "query.job_zone"),
+        ("/v1/occupations?soc_major_group=2", "query.soc_major_group"),
+        ("/v1/occupations?q=" + "a" * 201, "query.q"),
+        ("/v1/occupations?release=latest", "query.release"),
+        ("/v1/occupations/29-1141", "path.onet_code"),
+        ("/v1/skills", "query.q"),
+        ("/v1/skills?q=" + "x" * 201, "query.q"),
+    ],
+)
 def test_malformed_query_is_422_naming_the_field(api, path, field):
     assert_error(api.get(path), 422, "validation_error", field)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"skills": [{"element_id": "2.A.1.a", "level": 7.5}]}, "body.skills.0.level"),
-    ({"skills": [{"element_id": "2.A.1.a", "level": -1}]}, "body.skills.0.level"),
-    ({"skills": []}, "body.skills"),
-    ({"skills": [{"element_id": "2.A.1.a"}], "limit": 1000}, "body.limit"),
-    ({"skills": [{"element_id": "2.A.1.a", "name": "reading"}]}, "body.skills.0"),
-    ({"skills": [{}]}, "body.skills.0"),
-    ({"skills": [{"element_id": "DROP TABLE"}]}, "body.skills.0.element_id"),
-    ({"skills": [{"element_id": "2.A.1.a"}], "surprise": 1}, "body.surprise"),
-    ({"skills": [{"element_id": "2.A.1.a"}] * 201}, "body.skills"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"skills": [{"element_id": "2.A.1.a", "level": 7.5}]}, "body.skills.0.level"),
+        ({"skills": [{"element_id": "2.A.1.a", "level": -1}]}, "body.skills.0.level"),
+        ({"skills": []}, "body.skills"),
+        ({"skills": [{"element_id": "2.A.1.a"}], "limit": 1000}, "body.limit"),
+        ({"skills": [{"element_id": "2.A.1.a", "name": "reading"}]}, "body.skills.0"),
+        ({"skills": [{}]}, "body.skills.0"),
+        ({"skills": [{"element_id": "DROP TABLE"}]}, "body.skills.0.element_id"),
+        ({"skills": [{"element_id": "2.A.1.a"}], "surprise": 1}, "body.surprise"),
+        ({"skills": [{"element_id": "2.A.1.a"}] * 201}, "body.skills"),
+    ],
+)
 def test_malformed_match_body_is_422_naming_the_field(api, body, field):
     assert_error(api.post("/v1/match", body), 422, "validation_error", field)
 
@@ -41,18 +47,29 @@ def test_body_that_is_not_json_is_422(api):
 
 
 def test_unknown_element_and_unresolvable_name_are_422_naming_the_item(api):
-    err = assert_error(api.post("/v1/match", {"skills": [{"element_id": "2.A.9.z"}]}), 422, "validation_error",
-                       "body.skills.0.element_id")
+    err = assert_error(
+        api.post("/v1/match", {"skills": [{"element_id": "2.A.9.z"}]}),
+        422,
+        "validation_error",
+        "body.skills.0.element_id",
+    )
     assert "2.A.9.z" in err["details"][0]["message"]
-    assert_error(api.post("/v1/match", {"skills": [{"element_id": "2.A.1.a"}, {"name": "qqqqzzzzxxxx"}]}),
-                 422, "validation_error", "body.skills.1.name")
+    assert_error(
+        api.post("/v1/match", {"skills": [{"element_id": "2.A.1.a"}, {"name": "qqqqzzzzxxxx"}]}),
+        422,
+        "validation_error",
+        "body.skills.1.name",
+    )
 
 
 def test_unknown_codes_routes_and_releases_are_404(api):
     assert_error(api.get("/v1/occupations/99-9999.00"), 404, "not_found")
     assert_error(api.get("/v1/occupations/99-9999.00/skills"), 404, "not_found")
-    assert_error(api.post("/v1/occupations/99-9999.00/gap-analysis", {"skills": [{"element_id": "2.A.1.a"}]}),
-                 404, "not_found")
+    assert_error(
+        api.post("/v1/occupations/99-9999.00/gap-analysis", {"skills": [{"element_id": "2.A.1.a"}]}),
+        404,
+        "not_found",
+    )
     assert_error(api.get("/v1/nothing-here"), 404, "not_found")
     assert_error(api.get("/v1/occupations?release=99.9"), 404, "not_found", "query.release")
 
@@ -60,8 +77,12 @@ def test_unknown_codes_routes_and_releases_are_404(api):
 def test_cursor_from_another_query_is_refused(api):
     first = api.get("/v1/occupations?q=manager&limit=1").json
     assert first["next_cursor"]
-    assert_error(api.get(f"/v1/occupations?q=nurse&limit=1&cursor={first['next_cursor']}"), 422,
-                 "validation_error", "query.cursor")
+    assert_error(
+        api.get(f"/v1/occupations?q=nurse&limit=1&cursor={first['next_cursor']}"),
+        422,
+        "validation_error",
+        "query.cursor",
+    )
     assert_error(api.get("/v1/occupations?cursor=%%%garbage"), 422, "validation_error", "query.cursor")
 
 
@@ -77,9 +98,16 @@ def test_unexpected_failure_is_a_500_in_the_error_shape(api, monkeypatch):
 
 
 def test_non_json_bodies_are_415_and_binary_is_422(api):
-    assert_error(api.request("POST", "/v1/match", raw_body=b"skills=1",
-                             headers={"Content-Type": "multipart/form-data"}), 415, "unsupported_media_type")
-    assert_error(api.request("POST", "/v1/match", raw_body=b"\xff\xfe\x00binary"), 422, "validation_error", "body")
+    assert_error(
+        api.request(
+            "POST", "/v1/match", raw_body=b"skills=1", headers={"Content-Type": "multipart/form-data"}
+        ),
+        415,
+        "unsupported_media_type",
+    )
+    assert_error(
+        api.request("POST", "/v1/match", raw_body=b"\xff\xfe\x00binary"), 422, "validation_error", "body"
+    )
 
 
 def test_control_characters_in_queries_are_harmless(api):

@@ -29,8 +29,10 @@ def base_url(api_db_url):
 
 
 @schema.exclude(path="/v1/me").parametrize()
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_api_never_fails_and_conforms(case, base_url):
-    case.call_and_validate(base_url=base_url, checks=[not_a_server_error, content_type_conformance,
-                                                      response_schema_conformance])
+    case.call_and_validate(
+        base_url=base_url, checks=[not_a_server_error, content_type_conformance, response_schema_conformance]
+    )

@@ -40,9 +40,12 @@ def test_get_search_and_conditional_get(server):
 
 
 def test_post_match_and_errors(server):
-    status, _, body = fetch(f"{server}/v1/match", "POST",
-                            json.dumps({"skills": [{"element_id": "2.A.1.a", "level": 4}], "limit": 2}).encode(),
-                            {"Content-Type": "application/json"})
+    status, _, body = fetch(
+        f"{server}/v1/match",
+        "POST",
+        json.dumps({"skills": [{"element_id": "2.A.1.a", "level": 4}], "limit": 2}).encode(),
+        {"Content-Type": "application/json"},
+    )
     assert status == 200 and len(json.loads(body)["items"]) == 2
     status, _, body = fetch(f"{server}/v1/match", "POST", b"[1,2", {"Content-Type": "application/json"})
     assert status == 422 and json.loads(body)["error"]["code"] == "validation_error"

@@ -19,8 +19,14 @@ def test_committed_openapi_is_current():
 
 def test_document_covers_the_routes_and_the_error_shape():
     doc = json.loads(render())
-    for path in ("/v1/occupations", "/v1/occupations/{onet_code}", "/v1/occupations/{onet_code}/related",
-                 "/v1/skills", "/v1/match", "/v1/occupations/{onet_code}/gap-analysis"):
+    for path in (
+        "/v1/occupations",
+        "/v1/occupations/{onet_code}",
+        "/v1/occupations/{onet_code}/related",
+        "/v1/skills",
+        "/v1/match",
+        "/v1/occupations/{onet_code}/gap-analysis",
+    ):
         assert path in doc["paths"], path
     assert "ErrorResponse" in doc["components"]["schemas"]
     assert "422" in doc["paths"]["/v1/match"]["post"]["responses"]

@@ -11,16 +11,19 @@ def top(api, q, **params):
     return [item["onet_code"] for item in result.json["items"]]
 
 
-@pytest.mark.parametrize("query, code", [
-    ("Registered%20Nurses", "29-1141.00"),
-    ("RN", "29-1141.00"),
-    ("rn", "29-1141.00"),
-    ("cop", "33-3051.00"),
-    ("police%20officer", "33-3051.00"),
-    ("sofware%20developer", "15-1252.00"),
-    ("softwre%20devloper", "15-1252.00"),
-    ("software%20engineer", "15-1252.00"),
-])
+@pytest.mark.parametrize(
+    "query, code",
+    [
+        ("Registered%20Nurses", "29-1141.00"),
+        ("RN", "29-1141.00"),
+        ("rn", "29-1141.00"),
+        ("cop", "33-3051.00"),
+        ("police%20officer", "33-3051.00"),
+        ("sofware%20developer", "15-1252.00"),
+        ("softwre%20devloper", "15-1252.00"),
+        ("software%20engineer", "15-1252.00"),
+    ],
+)
 def test_query_finds_the_occupation_first(api, query, code):
     codes = top(api, query)
     assert codes and codes[0] == code, codes

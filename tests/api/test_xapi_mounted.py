@@ -9,8 +9,12 @@ def test_version_header_required(api):
 
 
 def test_multipart_reaches_the_route_instead_of_a_415(api):
-    result = api.request("POST", "/v1/xapi/statements", raw_body=b"--b\r\n\r\n--b--",
-                         headers={"Content-Type": "multipart/mixed; boundary=b"})
+    result = api.request(
+        "POST",
+        "/v1/xapi/statements",
+        raw_body=b"--b\r\n\r\n--b--",
+        headers={"Content-Type": "multipart/mixed; boundary=b"},
+    )
     assert result.status != 415, result
     assert_error(result, 400, "bad_request", "header.X-Experience-API-Version")
 

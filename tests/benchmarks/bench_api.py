@@ -30,11 +30,15 @@ from bench_api_db import ROOT, full_release_url, point_api_at
 
 
 def cold_start(runs: int = 7) -> list[float]:
-    code = ("import sys, time; sys.path.insert(0, 'functions/career_api'); t = time.perf_counter(); "
-            "import handler; print((time.perf_counter() - t) * 1000)")
+    code = (
+        "import sys, time; sys.path.insert(0, 'functions/career_api'); t = time.perf_counter(); "
+        "import handler; print((time.perf_counter() - t) * 1000)"
+    )
     out = []
     for _ in range(runs):
-        res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+        res = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        )
         out.append(float(res.stdout.strip().splitlines()[-1]))
     return out
 
@@ -86,8 +90,17 @@ def workloads(rng: random.Random) -> dict:
 
     matrix = matrix_for(current_release())
     codes = matrix.codes
-    queries = [c["query"] for c in relevance_set()] + ["manager", "nurse", "engineer", "teacher", "driver",
-                                                       "analyst", "technician", "assistant", "operator"]
+    queries = [c["query"] for c in relevance_set()] + [
+        "manager",
+        "nurse",
+        "engineer",
+        "teacher",
+        "driver",
+        "analyst",
+        "technician",
+        "assistant",
+        "operator",
+    ]
     sk = [j for j, e in enumerate(matrix.element_ids) if e[:3] in ("2.A", "2.B", "2.C")]
     rows = [r for r in range(len(codes)) if matrix.critical[r, sk].any()]
 
@@ -101,11 +114,19 @@ def workloads(rng: random.Random) -> dict:
         row = rng.choice(rows)
         required = [j for j in sk if matrix.critical[row, j]]
         chosen = rng.sample(required, max(1, int(0.7 * len(required))))
-        skills = [{"element_id": matrix.element_ids[j],
-                   "level": round(min(7.0, max(0.0, float(matrix.level[row, j]) + rng.uniform(-1, 1))), 2)}
-                  for j in chosen]
-        return to_proxy_event("POST", "/v1/match", {"Content-Type": "application/json"},
-                              json.dumps({"skills": skills, "limit": 20}).encode())
+        skills = [
+            {
+                "element_id": matrix.element_ids[j],
+                "level": round(min(7.0, max(0.0, float(matrix.level[row, j]) + rng.uniform(-1, 1))), 2),
+            }
+            for j in chosen
+        ]
+        return to_proxy_event(
+            "POST",
+            "/v1/match",
+            {"Content-Type": "application/json"},
+            json.dumps({"skills": skills, "limit": 20}).encode(),
+        )
 
     return {"search": search, "detail": detail, "match": match}
 
@@ -120,10 +141,16 @@ def _first_search(url: str) -> dict:
 
     current_release()  # the connection and the release lookup are not the search's cost
     out = {}
-    for label, q in (("first search", "nurse"), ("second search", "teacher"),
-                     ("first query with a typo", "sofware developer"), ("second query with a typo", "plumer")):
+    for label, q in (
+        ("first search", "nurse"),
+        ("second search", "teacher"),
+        ("first query with a typo", "sofware developer"),
+        ("second query with a typo", "plumer"),
+    ):
         started = time.perf_counter()
-        result = lambda_handler(to_proxy_event("GET", f"/v1/occupations?q={quote(q)}", {}, None), LocalContext())
+        result = lambda_handler(
+            to_proxy_event("GET", f"/v1/occupations?q={quote(q)}", {}, None), LocalContext()
+        )
         out[label] = (time.perf_counter() - started) * 1000
         assert result["statusCode"] == 200, result["body"][:200]
     return out
@@ -145,30 +172,45 @@ def run(url: str, workload: str, clients: int, total: int, cache_items: int) -> 
     import multiprocessing
 
     per_client = max(1, total // clients)
-    start_at = time.time() + 6 + clients * (1.5 if cache_items else 0.4)  # every instance imported and warmed before the clock starts
+    start_at = (
+        time.time() + 6 + clients * (1.5 if cache_items else 0.4)
+    )  # every instance imported and warmed before the clock starts
     ctx = multiprocessing.get_context("spawn")  # no psycopg connection crosses a fork
     with ctx.Pool(clients) as pool:
-        results = pool.map(_worker, [(url, workload, per_client, 1000 * clients + i, cache_items, start_at)
-                                     for i in range(clients)])
+        results = pool.map(
+            _worker,
+            [(url, workload, per_client, 1000 * clients + i, cache_items, start_at) for i in range(clients)],
+        )
     errors = [e for r in results for e in r["errors"]]
     if errors:
         raise SystemExit(f"{len(errors)} requests failed, e.g. {errors[0]}")
     latencies = [x for r in results for x in r["latencies"]]
     wall = max(r["ended"] for r in results) - min(r["began"] for r in results)
-    return {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
-            "rps": len(latencies) / wall, "n": len(latencies)}
+    return {
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "rps": len(latencies) / wall,
+        "n": len(latencies),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400, help="requests per workload and concurrency")
-    parser.add_argument("--only", choices=("search", "detail", "match"), action="append",
-                        help="run only these workloads (repeatable); default all")
+    parser.add_argument(
+        "--only",
+        choices=("search", "detail", "match"),
+        action="append",
+        help="run only these workloads (repeatable); default all",
+    )
     args = parser.parse_args()
 
     cold = cold_start()
-    print(f"cold start: importing the handler module: median {statistics.median(cold):.0f} ms, "
-          f"max {max(cold):.0f} ms over {len(cold)} fresh interpreters")
+    print(
+        f"cold start: importing the handler module: median {statistics.median(cold):.0f} ms, "
+        f"max {max(cold):.0f} ms over {len(cold)} fresh interpreters"
+    )
 
     url = full_release_url()
     point_api_at(url)
@@ -177,22 +219,34 @@ def main() -> None:
 
     started = time.perf_counter()
     matrix_for(current_release())
-    print(f"first match on a new instance loads the release matrix: {(time.perf_counter() - started) * 1000:.0f} ms")
+    print(
+        f"first match on a new instance loads the release matrix: {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
     if not args.only or "search" in args.only:
         costs = first_search(url)
-        print("search on a new instance (median of 5 fresh processes): "
-              + ", ".join(f"{label} {ms:.1f} ms" for label, ms in costs.items()))
-    print(f"{'workload':<22} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  "
-          f"(clients = processes, each one Lambda instance; {os.cpu_count()} CPUs shared with PostgreSQL)")
-    for label, workload, cache_items in (("search (cache off)", "search", 0), ("search (cache on)", "search", 4096),
-                                         ("detail (cache off)", "detail", 0),
-                                         ("detail (cache on)", "detail", 4096), ("match", "match", 0)):
+        print(
+            "search on a new instance (median of 5 fresh processes): "
+            + ", ".join(f"{label} {ms:.1f} ms" for label, ms in costs.items())
+        )
+    print(
+        f"{'workload':<22} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  "
+        f"(clients = processes, each one Lambda instance; {os.cpu_count()} CPUs shared with PostgreSQL)"
+    )
+    for label, workload, cache_items in (
+        ("search (cache off)", "search", 0),
+        ("search (cache on)", "search", 4096),
+        ("detail (cache off)", "detail", 0),
+        ("detail (cache on)", "detail", 4096),
+        ("match", "match", 0),
+    ):
         if args.only and workload not in args.only:
             continue
         for clients in (1, 4, 16):
             r = run(url, workload, clients, args.requests, cache_items)
-            print(f"{label:<22} {clients:>7} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} {r['rps']:>8.0f}",
-                  flush=True)
+            print(
+                f"{label:<22} {clients:>7} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} {r['rps']:>8.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

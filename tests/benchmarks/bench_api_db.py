@@ -48,9 +48,13 @@ def full_release_url() -> str:
         if not exists:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     with psycopg.connect(url) as conn:
-        ready = conn.execute("SELECT to_regclass('public.onet_releases') IS NOT NULL AS ok").fetchone()[0] and \
-            conn.execute("SELECT count(*) FROM onet_releases WHERE release = '29.0' AND status = 'current'"
-                         ).fetchone()[0] == 1
+        ready = (
+            conn.execute("SELECT to_regclass('public.onet_releases') IS NOT NULL AS ok").fetchone()[0]
+            and conn.execute(
+                "SELECT count(*) FROM onet_releases WHERE release = '29.0' AND status = 'current'"
+            ).fetchone()[0]
+            == 1
+        )
     if not ready:
         from skillforge.db.migrate import upgrade
         from skillforge.onet.importer import import_release

@@ -33,8 +33,9 @@ def build(seed: int, matrix):
         levels = np.clip(matrix.level[row, keep] + rng.uniform(-1, 1, len(keep)), 0, 7)
         others = np.flatnonzero(~matrix.critical[row] & sk)
         extra = rng.choice(others, 2, replace=False)
-        profiles.append((np.concatenate([keep, extra]),
-                         np.concatenate([levels, rng.uniform(0, 7, 2)]).astype(np.float32)))
+        profiles.append(
+            (np.concatenate([keep, extra]), np.concatenate([levels, rng.uniform(0, 7, 2)]).astype(np.float32))
+        )
     return profiles
 
 
@@ -77,15 +78,23 @@ def main() -> None:
     release = current_release()
     started = time.perf_counter()
     matrix = load_matrix(release)
-    print(f"release {release.release}: {len(matrix.codes)} occupations with ratings x {len(matrix.element_ids)} "
-          f"elements, matrix loaded in {(time.perf_counter() - started) * 1000:.0f} ms")
+    print(
+        f"release {release.release}: {len(matrix.codes)} occupations with ratings x {len(matrix.element_ids)} "
+        f"elements, matrix loaded in {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
     related: dict[str, list[str]] = {}
-    for r in fetch_all(f"SELECT onet_code, related_onet_code FROM {release.table('related_occupations')} "
-                       "WHERE tier IN ('Primary-Short', 'Primary-Long')"):
+    for r in fetch_all(
+        f"SELECT onet_code, related_onet_code FROM {release.table('related_occupations')} "
+        "WHERE tier IN ('Primary-Short', 'Primary-Long')"
+    ):
         related.setdefault(r["onet_code"], []).append(r["related_onet_code"])
 
-    methods = {"seed formula": seed_score, "jaccard": jaccard_score, "cosine of levels": cosine_levels,
-               "skillforge": ours}
+    methods = {
+        "seed formula": seed_score,
+        "jaccard": jaccard_score,
+        "cosine of levels": cosine_levels,
+        "skillforge": ours,
+    }
     sk = np.array([e[:3] in ("2.A", "2.B", "2.C") for e in matrix.element_ids])
     print(f"{'method':<18} {'first':>8} {'top5':>8} {'neighbourhood':>14}   (seeds: {args.seeds})")
     for name, fn in methods.items():
@@ -104,8 +113,10 @@ def main() -> None:
             scores[row] = -np.inf
             top10 = set(np.argsort(-scores, kind="stable")[:10].tolist())
             shares.append(len([a for a in answer if a in top10]) / len(answer))
-        print(f"{name:<18} {np.mean(firsts):>7.1%} {np.mean(top5s):>8.1%} {np.mean(shares):>14.3f}"
-              f"   (first per seed: {', '.join(f'{f:.1%}' for f in firsts)})")
+        print(
+            f"{name:<18} {np.mean(firsts):>7.1%} {np.mean(top5s):>8.1%} {np.mean(shares):>14.3f}"
+            f"   (first per seed: {', '.join(f'{f:.1%}' for f in firsts)})"
+        )
 
 
 if __name__ == "__main__":

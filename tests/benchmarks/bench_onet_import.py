@@ -48,8 +48,22 @@ def _cli_import(url: str) -> tuple[dict, float, float]:
     env = {**os.environ, "DATABASE_URL": url}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run([str(Path(sys.executable).parent / "skillforge"), "onet", "import", str(ONET),
-                           "--bls", str(BLS), "--json"], capture_output=True, text=True, env=env, timeout=600, check=False)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "skillforge"),
+            "onet",
+            "import",
+            str(ONET),
+            "--bls",
+            str(BLS),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if done.returncode != 0:
@@ -121,7 +135,9 @@ def _baseline_copy(url: str) -> tuple[int, float]:
     total = sum(len(rows) for rows in norm.tables.values())
     with psycopg.connect(url) as conn:
         conn.execute("CREATE SCHEMA bench_raw")
-        conn.execute("SELECT sf_onet_create_tables('onet_bench_types')")  # same column types, then bare copies
+        conn.execute(
+            "SELECT sf_onet_create_tables('onet_bench_types')"
+        )  # same column types, then bare copies
         for table in norm.tables:
             conn.execute(f"CREATE TABLE bench_raw.{table} (LIKE onet_bench_types.{table})")
         conn.commit()
@@ -153,12 +169,19 @@ def run_benchmark() -> dict:
         with psycopg.connect(_with_db(server, "postgres"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     figures = {
-        "source": str(ONET), "bls": str(BLS), "outcome": result["outcome"], "second_outcome": second["outcome"],
-        "rows": result["total_rows"], "wall_seconds": round(wall, 2), "importer_seconds": result["timings"]["total"],
-        "stages": result["timings"], "peak_rss_mb": round(peak_mb, 1),
+        "source": str(ONET),
+        "bls": str(BLS),
+        "outcome": result["outcome"],
+        "second_outcome": second["outcome"],
+        "rows": result["total_rows"],
+        "wall_seconds": round(wall, 2),
+        "importer_seconds": result["timings"]["total"],
+        "stages": result["timings"],
+        "peak_rss_mb": round(peak_mb, 1),
         "rows_per_second": round(result["total_rows"] / wall),
         "second_import_seconds": round(second_wall, 2),
-        "baseline_copy_rows": rows, "baseline_copy_seconds": round(copy_seconds, 2),
+        "baseline_copy_rows": rows,
+        "baseline_copy_seconds": round(copy_seconds, 2),
         "baseline_copy_rows_per_second": round(rows / copy_seconds),
         "copy_stage_rows_per_second": round(result["total_rows"] / result["timings"]["copy"]),
     }
@@ -167,17 +190,29 @@ def run_benchmark() -> dict:
 
 def print_figures(f: dict) -> None:
     print(f"\nO*NET import benchmark ({f['source']} + {f['bls']})")
-    print(f"  outcome: {f['outcome']}; second identical import: {f['second_outcome']} in {f['second_import_seconds']} s")
+    print(
+        f"  outcome: {f['outcome']}; second identical import: {f['second_outcome']} in {f['second_import_seconds']} s"
+    )
     print(f"  rows loaded: {f['rows']:,}")
-    print(f"  wall time (CLI, incl. interpreter start): {f['wall_seconds']} s   (target < {TARGET_SECONDS} s)")
-    print(f"  importer total: {f['importer_seconds']} s; stages: "
-          + ", ".join(f"{k} {v}s" for k, v in f["stages"].items() if k != "total"))
+    print(
+        f"  wall time (CLI, incl. interpreter start): {f['wall_seconds']} s   (target < {TARGET_SECONDS} s)"
+    )
+    print(
+        f"  importer total: {f['importer_seconds']} s; stages: "
+        + ", ".join(f"{k} {v}s" for k, v in f["stages"].items() if k != "total")
+    )
     print(f"  peak RSS of the import process: {f['peak_rss_mb']} MB   (target < {TARGET_RSS_MB} MB)")
-    print(f"  end-to-end rate: {f['rows_per_second']:,} rows/s (validate + normalise + COPY + index + checks + swap)")
+    print(
+        f"  end-to-end rate: {f['rows_per_second']:,} rows/s (validate + normalise + COPY + index + checks + swap)"
+    )
     print(f"  COPY stage rate: {f['copy_stage_rows_per_second']:,} rows/s (incl. Python formatting)")
-    print(f"  PostgreSQL COPY baseline, same rows into bare tables: {f['baseline_copy_rows_per_second']:,} rows/s "
-          f"({f['baseline_copy_rows']:,} rows in {f['baseline_copy_seconds']} s)")
-    print(f"  end to end = {f['rows_per_second'] / f['baseline_copy_rows_per_second']:.0%} of the raw COPY rate")
+    print(
+        f"  PostgreSQL COPY baseline, same rows into bare tables: {f['baseline_copy_rows_per_second']:,} rows/s "
+        f"({f['baseline_copy_rows']:,} rows in {f['baseline_copy_seconds']} s)"
+    )
+    print(
+        f"  end to end = {f['rows_per_second'] / f['baseline_copy_rows_per_second']:.0%} of the raw COPY rate"
+    )
 
 
 @pytest.mark.benchmark

@@ -47,14 +47,14 @@ def typo(query: str, rng: random.Random) -> str:
     w, k = words[i], rng.randrange(1, len(words[i]) - 1)
     kind = rng.choice(("drop", "swap", "wrong", "extra"))
     if kind == "drop":
-        w = w[:k] + w[k + 1:]
+        w = w[:k] + w[k + 1 :]
     elif kind == "swap":
-        w = w[:k] + w[k + 1] + w[k] + w[k + 2:]
+        w = w[:k] + w[k + 1] + w[k] + w[k + 2 :]
     elif kind == "wrong":
-        w = w[:k] + rng.choice([c for c in string.ascii_lowercase if c != w[k]]) + w[k + 1:]
+        w = w[:k] + rng.choice([c for c in string.ascii_lowercase if c != w[k]]) + w[k + 1 :]
     else:
         w = w[:k] + rng.choice(string.ascii_lowercase) + w[k:]
-    return " ".join(words[:i] + [w] + words[i + 1:])
+    return " ".join(words[:i] + [w] + words[i + 1 :])
 
 
 def generated_typos(cases: list[dict[str, str]], per_query: int = 3, seed: int = 29) -> list[dict[str, str]]:
@@ -62,10 +62,13 @@ def generated_typos(cases: list[dict[str, str]], per_query: int = 3, seed: int =
     rng = random.Random(seed)
     out = []
     for case in cases:
-        if case["category"] in ("official", "alternate", "colloquial") and \
-                any(len(w) >= 5 for w in case["query"].split()):
+        if case["category"] in ("official", "alternate", "colloquial") and any(
+            len(w) >= 5 for w in case["query"].split()
+        ):
             for _ in range(per_query):
-                out.append({**case, "query": typo(case["query"], rng), "in": "top3", "category": "generated typo"})
+                out.append(
+                    {**case, "query": typo(case["query"], rng), "in": "top3", "category": "generated typo"}
+                )
     return out
 
 
@@ -92,10 +95,14 @@ def main() -> None:
         stats[1] += rank == 1
         stats[2] += ok
         if not ok:
-            misses.append(f"  {case['query']!r}: expected {case['expected']} in {case['in']}, got rank {rank}; "
-                          f"top 3 = {codes[:3]}")
+            misses.append(
+                f"  {case['query']!r}: expected {case['expected']} in {case['in']}, got rank {rank}; "
+                f"top 3 = {codes[:3]}"
+            )
     n = len(cases)
-    print(f"{n} queries: top-1 {top1 / n:.1%}, top-3 {top3 / n:.1%}, meeting their own target {passed / n:.1%}")
+    print(
+        f"{n} queries: top-1 {top1 / n:.1%}, top-3 {top3 / n:.1%}, meeting their own target {passed / n:.1%}"
+    )
     for cat, (count, first, ok) in sorted(by_cat.items()):
         print(f"  {cat:<13} {count:>3} queries  top-1 {first / count:>6.1%}  target met {ok / count:>6.1%}")
     if misses:
@@ -116,9 +123,11 @@ def main() -> None:
         if case["expected"] not in codes[:3]:
             missed.append(case["query"])
     n = len(held_out)
-    print(f"{n} generated one-slip typos of the set's official, alternate and colloquial queries (seeded, "
-          f"held out from tuning): top-1 {hits1 / n:.1%}, top-3 {hits3 / n:.1%}; first run per query "
-          f"median {statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms")
+    print(
+        f"{n} generated one-slip typos of the set's official, alternate and colloquial queries (seeded, "
+        f"held out from tuning): top-1 {hits1 / n:.1%}, top-3 {hits3 / n:.1%}; first run per query "
+        f"median {statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms"
+    )
     if missed:
         print("  not in the top 3: " + ", ".join(repr(q) for q in missed))
 

@@ -53,15 +53,19 @@ def test_validation_throughput():
     _pin_one_core()
     rate = measure_validation()
     rate_with_parse = measure_validation(include_parse=True)
-    print(f"\n[bench_xapi] validation: {rate:,.0f} statements/s on one core "
-          f"({rate_with_parse:,.0f}/s including JSON parsing); target >= {VALIDATION_TARGET:,}")
+    print(
+        f"\n[bench_xapi] validation: {rate:,.0f} statements/s on one core "
+        f"({rate_with_parse:,.0f}/s including JSON parsing); target >= {VALIDATION_TARGET:,}"
+    )
     assert rate >= VALIDATION_TARGET
 
 
 if __name__ == "__main__":
     _pin_one_core()
-    print(f"validation: {measure_validation():,.0f} statements/s; "
-          f"with JSON parsing: {measure_validation(include_parse=True):,.0f}/s (target >= {VALIDATION_TARGET:,})")
+    print(
+        f"validation: {measure_validation():,.0f} statements/s; "
+        f"with JSON parsing: {measure_validation(include_parse=True):,.0f}/s (target >= {VALIDATION_TARGET:,})"
+    )
 
 
 # -- end to end: 1,000 statements validated, stored (encrypted), mapped and recommended -----------------
@@ -94,17 +98,27 @@ def test_batch_of_1000_end_to_end(db_factory):
         provision("local")
         with psycopg.connect(url, row_factory=dict_row, autocommit=True) as conn:
             occupations = seed_reference(conn, folder)
-            conn.execute("INSERT INTO assessment_instruments (instrument_iri, version, sha256, assessment_type) "
-                         "VALUES (%s, '2.0', %s, 'interest_profiler')", (IP_ACTIVITY, IP_SHA256))
+            conn.execute(
+                "INSERT INTO assessment_instruments (instrument_iri, version, sha256, assessment_type) "
+                "VALUES (%s, '2.0', %s, 'interest_profiler')",
+                (IP_ACTIVITY, IP_SHA256),
+            )
             from skillforge.pathways import publish_directory
+
             publish_directory(conn, changed_by="bench")
         for i in range(500):
             create_user(url, email=f"learner{i}@example.com")
 
         def batch(run: int) -> list[dict]:
-            return [interest_profiler(email=f"learner{i}@example.com" if i % 2 == 0 else f"new{run}-{i}@example.com",
-                                      scores=profile, checksum=IP_SHA256, job_zone=(i % 5) + 1)
-                    for i, profile in enumerate(_profiles(1000))]
+            return [
+                interest_profiler(
+                    email=f"learner{i}@example.com" if i % 2 == 0 else f"new{run}-{i}@example.com",
+                    scores=profile,
+                    checksum=IP_SHA256,
+                    job_zone=(i % 5) + 1,
+                )
+                for i, profile in enumerate(_profiles(1000))
+            ]
 
         figures = []
         for run in range(3):
@@ -121,16 +135,26 @@ def test_batch_of_1000_end_to_end(db_factory):
         os.environ["DATABASE_URL"] = url
         from skillforge.config import get_settings
         from skillforge.xapi import api
+
         get_settings.cache_clear()
         try:
             for run in range(3, 6):
                 body = json.dumps(batch(run))
-                event = {"httpMethod": "POST", "path": "/v1/xapi/statements", "resource": "/v1/xapi/statements",
-                         "headers": {"Content-Type": "application/json", "X-Experience-API-Version": "1.0.3"},
-                         "multiValueHeaders": {}, "queryStringParameters": None, "body": body,
-                         "isBase64Encoded": False,
-                         "requestContext": {"authorizer": {"claims": {"sub": "bench", "custom:role": "platform_admin"}},
-                                            "requestId": f"bench-{run}", "stage": "bench"}}
+                event = {
+                    "httpMethod": "POST",
+                    "path": "/v1/xapi/statements",
+                    "resource": "/v1/xapi/statements",
+                    "headers": {"Content-Type": "application/json", "X-Experience-API-Version": "1.0.3"},
+                    "multiValueHeaders": {},
+                    "queryStringParameters": None,
+                    "body": body,
+                    "isBase64Encoded": False,
+                    "requestContext": {
+                        "authorizer": {"claims": {"sub": "bench", "custom:role": "platform_admin"}},
+                        "requestId": f"bench-{run}",
+                        "stage": "bench",
+                    },
+                }
                 clear_caches()
                 start = time.perf_counter()
                 response = api.handle(event, None)
@@ -140,15 +164,19 @@ def test_batch_of_1000_end_to_end(db_factory):
             os.environ.pop("DATABASE_URL", None)
             get_settings.cache_clear()
         with psycopg.connect(url, row_factory=dict_row) as conn:
-            counts = conn.execute("SELECT count(*) FILTER (WHERE status = 'completed') AS completed, "
-                                  "count(*) FILTER (WHERE status = 'pending_user') AS pending, "
-                                  "count(*) FILTER (WHERE recommended_onet_code IS NOT NULL) AS recommended "
-                                  "FROM assessments").fetchone()
+            counts = conn.execute(
+                "SELECT count(*) FILTER (WHERE status = 'completed') AS completed, "
+                "count(*) FILTER (WHERE status = 'pending_user') AS pending, "
+                "count(*) FILTER (WHERE recommended_onet_code IS NOT NULL) AS recommended "
+                "FROM assessments"
+            ).fetchone()
         pii.reset_for_tests()
     median, http_median = sorted(figures)[1], sorted(http_figures)[1]
-    print(f"\n[bench_xapi] 1,000 statements validated + stored (KMS-encrypted) + mapped + recommended against "
-          f"{occupations} occupations ({folder.name}): median {median:.2f} s, runs "
-          f"{', '.join(f'{f:.2f}' for f in figures)} s ({1000 / median:,.0f} statements/s); through the Lambda "
-          f"handler (JSON body, auth): median {http_median:.2f} s, runs {', '.join(f'{f:.2f}' for f in http_figures)} s;"
-          f" target < {BATCH_TARGET_S} s; assessments: {counts}")
+    print(
+        f"\n[bench_xapi] 1,000 statements validated + stored (KMS-encrypted) + mapped + recommended against "
+        f"{occupations} occupations ({folder.name}): median {median:.2f} s, runs "
+        f"{', '.join(f'{f:.2f}' for f in figures)} s ({1000 / median:,.0f} statements/s); through the Lambda "
+        f"handler (JSON body, auth): median {http_median:.2f} s, runs {', '.join(f'{f:.2f}' for f in http_figures)} s;"
+        f" target < {BATCH_TARGET_S} s; assessments: {counts}"
+    )
     assert median < BATCH_TARGET_S and http_median < BATCH_TARGET_S

@@ -12,8 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "skillforge.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "skillforge.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_db_url_honours_database_url(pg_url):

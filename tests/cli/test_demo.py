@@ -27,9 +27,14 @@ def port_open(port: int) -> bool:
 
 def test_demo_serves_and_stops_cleanly_on_ctrl_c(fresh_db_url):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "skillforge.cli", "demo", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
-                            env={**os.environ, "DATABASE_URL": fresh_db_url})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skillforge.cli", "demo", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": fresh_db_url},
+    )
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 240
@@ -44,7 +49,9 @@ def test_demo_serves_and_stops_cleanly_on_ctrl_c(fresh_db_url):
         assert "Press Ctrl-C" in output, output
         assert f"http://127.0.0.1:{port}" in output
         assert "Try:" in output
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/occupations?q=nurse&limit=3", timeout=10) as resp:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/v1/occupations?q=nurse&limit=3", timeout=10
+        ) as resp:
             body = json.loads(resp.read())
         assert body["items"], body
         moto_port = int(re.search(r"http://127\.0\.0\.1:(\d+): \d+ buckets", output).group(1))

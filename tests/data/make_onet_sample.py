@@ -27,26 +27,88 @@ DEFAULT_BLS = ROOT.parent / "shared" / "data" / "bls"
 DEFAULT_OUT = Path(__file__).resolve().parent / "onet_29_0_sample"
 
 MUST_HAVE = [
-    "11-1011.00", "11-3021.00", "13-2011.00", "13-1111.00", "15-1252.00", "15-2051.00", "15-1211.00",
-    "15-1299.08", "17-2051.00", "17-2141.00", "19-1042.00", "19-3033.00", "21-1012.00", "21-1093.00",
-    "23-1011.00", "23-2011.00", "25-2021.00", "25-1011.00", "27-1024.00", "27-3031.00", "29-1141.00",
-    "29-1215.00", "29-2061.00", "31-1131.00", "31-9091.00", "33-3051.00", "33-2011.00", "35-2014.00",
-    "35-3023.00", "37-2011.00", "37-3011.00", "39-9011.00", "39-5012.00", "41-2031.00", "41-3091.00",
-    "43-4051.00", "43-6014.00", "45-2091.00", "45-4011.00", "47-2111.00", "47-2031.00", "49-3023.00",
-    "49-9021.00", "51-4121.00", "51-3011.00", "53-3032.00", "53-2011.00", "55-3011.00", "55-1016.00",
+    "11-1011.00",
+    "11-3021.00",
+    "13-2011.00",
+    "13-1111.00",
+    "15-1252.00",
+    "15-2051.00",
+    "15-1211.00",
+    "15-1299.08",
+    "17-2051.00",
+    "17-2141.00",
+    "19-1042.00",
+    "19-3033.00",
+    "21-1012.00",
+    "21-1093.00",
+    "23-1011.00",
+    "23-2011.00",
+    "25-2021.00",
+    "25-1011.00",
+    "27-1024.00",
+    "27-3031.00",
+    "29-1141.00",
+    "29-1215.00",
+    "29-2061.00",
+    "31-1131.00",
+    "31-9091.00",
+    "33-3051.00",
+    "33-2011.00",
+    "35-2014.00",
+    "35-3023.00",
+    "37-2011.00",
+    "37-3011.00",
+    "39-9011.00",
+    "39-5012.00",
+    "41-2031.00",
+    "41-3091.00",
+    "43-4051.00",
+    "43-6014.00",
+    "45-2091.00",
+    "45-4011.00",
+    "47-2111.00",
+    "47-2031.00",
+    "49-3023.00",
+    "49-9021.00",
+    "51-4121.00",
+    "51-3011.00",
+    "53-3032.00",
+    "53-2011.00",
+    "55-3011.00",
+    "55-1016.00",
 ]
 TARGET = 60
 OCCUPATION_FILES = [
-    "Occupation Data.txt", "Skills.txt", "Knowledge.txt", "Abilities.txt", "Interests.txt", "Work Values.txt",
-    "Work Styles.txt", "Work Context.txt", "Task Statements.txt", "Alternate Titles.txt",
-    "Sample of Reported Titles.txt", "Job Zones.txt", "Education, Training, and Experience.txt",
-    "Technology Skills.txt", "Tools Used.txt", "Emerging Tasks.txt",
+    "Occupation Data.txt",
+    "Skills.txt",
+    "Knowledge.txt",
+    "Abilities.txt",
+    "Interests.txt",
+    "Work Values.txt",
+    "Work Styles.txt",
+    "Work Context.txt",
+    "Task Statements.txt",
+    "Alternate Titles.txt",
+    "Sample of Reported Titles.txt",
+    "Job Zones.txt",
+    "Education, Training, and Experience.txt",
+    "Technology Skills.txt",
+    "Tools Used.txt",
+    "Emerging Tasks.txt",
 ]
 REFERENCE_FILES = [
-    "Read Me.txt", "Content Model Reference.txt", "Scales Reference.txt", "Job Zone Reference.txt",
-    "Education, Training, and Experience Categories.txt", "Work Context Categories.txt",
-    "Task Categories.txt", "Skills to Work Activities.txt", "Skills to Work Context.txt",
-    "Abilities to Work Activities.txt", "Abilities to Work Context.txt", "Level Scale Anchors.txt",
+    "Read Me.txt",
+    "Content Model Reference.txt",
+    "Scales Reference.txt",
+    "Job Zone Reference.txt",
+    "Education, Training, and Experience Categories.txt",
+    "Work Context Categories.txt",
+    "Task Categories.txt",
+    "Skills to Work Activities.txt",
+    "Skills to Work Context.txt",
+    "Abilities to Work Activities.txt",
+    "Abilities to Work Context.txt",
+    "Level Scale Anchors.txt",
 ]
 OEWS = "oews_national_may2025.csv"
 EP = "ep_2024-34_table_1_2.csv"
@@ -102,15 +164,26 @@ def soc_ancestors(soc: str) -> set[str]:
 
 
 FIXTURE_CODES = ["15-1252.00", "29-1141.00", "47-2111.00"]
-ABILITY_IDS = [("1.A.1.a.1", "Oral Comprehension"), ("1.A.1.a.2", "Written Comprehension"),
-               ("1.A.1.a.3", "Oral Expression"), ("1.A.2.a.2", "Manual Dexterity")]
-CONTEXT_IDS = [("4.C.1.a.2.c", "Public Speaking"), ("4.C.1.a.2.h", "Electronic Mail"),
-               ("4.C.2.a.1.c", "Outdoors, Exposed to Weather")]
-ABILITIES_HEADER = ("O*NET-SOC Code\tElement ID\tElement Name\tScale ID\tData Value\tN\tStandard Error\t"
-                    "Lower CI Bound\tUpper CI Bound\tRecommend Suppress\tNot Relevant\tDate\tDomain Source\n")
-WORK_CONTEXT_HEADER = ("O*NET-SOC Code\tElement ID\tElement Name\tScale ID\tCategory\tData Value\tN\t"
-                       "Standard Error\tLower CI Bound\tUpper CI Bound\tRecommend Suppress\tNot Relevant\t"
-                       "Date\tDomain Source\n")
+ABILITY_IDS = [
+    ("1.A.1.a.1", "Oral Comprehension"),
+    ("1.A.1.a.2", "Written Comprehension"),
+    ("1.A.1.a.3", "Oral Expression"),
+    ("1.A.2.a.2", "Manual Dexterity"),
+]
+CONTEXT_IDS = [
+    ("4.C.1.a.2.c", "Public Speaking"),
+    ("4.C.1.a.2.h", "Electronic Mail"),
+    ("4.C.2.a.1.c", "Outdoors, Exposed to Weather"),
+]
+ABILITIES_HEADER = (
+    "O*NET-SOC Code\tElement ID\tElement Name\tScale ID\tData Value\tN\tStandard Error\t"
+    "Lower CI Bound\tUpper CI Bound\tRecommend Suppress\tNot Relevant\tDate\tDomain Source\n"
+)
+WORK_CONTEXT_HEADER = (
+    "O*NET-SOC Code\tElement ID\tElement Name\tScale ID\tCategory\tData Value\tN\t"
+    "Standard Error\tLower CI Bound\tUpper CI Bound\tRecommend Suppress\tNot Relevant\t"
+    "Date\tDomain Source\n"
+)
 
 
 def write_fixtures(out: Path) -> None:
@@ -123,22 +196,30 @@ def write_fixtures(out: Path) -> None:
         for j, (eid, name) in enumerate(ABILITY_IDS):
             im = 1.0 + ((i * 7 + j * 3) % 40) / 10
             lv = 0.5 + ((i * 5 + j * 11) % 60) / 10
-            rows.append(f"{code}\t{eid}\t{name}\tIM\t{im:.2f}\t8\t0.1000\t{im - 0.2:.4f}\t{im + 0.2:.4f}\tN\tn/a"
-                        f"\t08/2024\tAnalyst\n")
-            rows.append(f"{code}\t{eid}\t{name}\tLV\t{lv:.2f}\t8\t0.1500\t{lv - 0.3:.4f}\t{lv + 0.3:.4f}\tN\t"
-                        f"{'Y' if lv < 1 else 'N'}\t08/2024\tAnalyst\n")
+            rows.append(
+                f"{code}\t{eid}\t{name}\tIM\t{im:.2f}\t8\t0.1000\t{im - 0.2:.4f}\t{im + 0.2:.4f}\tN\tn/a"
+                f"\t08/2024\tAnalyst\n"
+            )
+            rows.append(
+                f"{code}\t{eid}\t{name}\tLV\t{lv:.2f}\t8\t0.1500\t{lv - 0.3:.4f}\t{lv + 0.3:.4f}\tN\t"
+                f"{'Y' if lv < 1 else 'N'}\t08/2024\tAnalyst\n"
+            )
     (fixtures / "Abilities.txt").write_text("".join(rows), encoding="utf-8", newline="")
     rows = [WORK_CONTEXT_HEADER]
     for i, code in enumerate(FIXTURE_CODES):
         for j, (eid, name) in enumerate(CONTEXT_IDS):
             cx = 1.0 + ((i * 13 + j * 7) % 40) / 10
-            rows.append(f"{code}\t{eid}\t{name}\tCX\tn/a\t{cx:.2f}\t25\t0.2000\t{cx - 0.4:.4f}\t{cx + 0.4:.4f}"
-                        f"\tN\tn/a\t08/2024\tIncumbent\n")
+            rows.append(
+                f"{code}\t{eid}\t{name}\tCX\tn/a\t{cx:.2f}\t25\t0.2000\t{cx - 0.4:.4f}\t{cx + 0.4:.4f}"
+                f"\tN\tn/a\t08/2024\tIncumbent\n"
+            )
             shares = [(i + j + k) % 5 + 1 for k in range(5)]
             for k, share in enumerate(shares, start=1):
                 pct = round(100 * share / sum(shares), 2)
-                rows.append(f"{code}\t{eid}\t{name}\tCXP\t{k}\t{pct:.2f}\t25\t5.0000\tn/a\tn/a\tN\tn/a"
-                            f"\t08/2024\tIncumbent\n")
+                rows.append(
+                    f"{code}\t{eid}\t{name}\tCXP\t{k}\t{pct:.2f}\t25\t5.0000\tn/a\tn/a\tN\tn/a"
+                    f"\t08/2024\tIncumbent\n"
+                )
     (fixtures / "Work Context.txt").write_text("".join(rows), encoding="utf-8", newline="")
 
 
@@ -159,8 +240,9 @@ def main() -> None:
         if src.exists():
             counts[name] = filter_file(src, out / name, lambda row: row[0] in code_set)
     related = args.onet / "Related Occupations.txt"
-    counts[related.name] = filter_file(related, out / related.name,
-                                       lambda row: row[0] in code_set and row[1] in code_set)
+    counts[related.name] = filter_file(
+        related, out / related.name, lambda row: row[0] in code_set and row[1] in code_set
+    )
     for name in REFERENCE_FILES:
         if (args.onet / name).exists():
             shutil.copyfile(args.onet / name, out / name)

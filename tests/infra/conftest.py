@@ -28,27 +28,67 @@ ENVIRONMENTS = ("dev", "prod")
 # A workflow function that exists only in the tests, so the workflows-stack function path (VPC, grants,
 # invoke from a state machine, alarms) is synthesized and checked even before teammates register theirs.
 STAND_IN_WORKFLOW_FUNCTION = registry.FunctionSpec(
-    "stand_in_step", "test stand-in workflow step", registry.WORKFLOWS, memory_mb=256, timeout_s=60,
-    reserved={"dev": None, "prod": 2}, pii_keys=("pii_user",), buckets_read=("exports",), publish_alerts=True)
+    "stand_in_step",
+    "test stand-in workflow step",
+    registry.WORKFLOWS,
+    memory_mb=256,
+    timeout_s=60,
+    reserved={"dev": None, "prod": 2},
+    pii_keys=("pii_user",),
+    buckets_read=("exports",),
+    publish_alerts=True,
+)
 
 # Stand-in state machine: uses one placeholder of each kind the app provides, so grants are exercised.
 STAND_IN_ASL = {
     "Comment": "test stand-in",
     "StartAt": "Notify",
     "States": {
-        "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
-                   "Parameters": {"TopicArn": "${AlertsTopicArn}", "Message": "${Env}"}, "Next": "Enqueue"},
-        "Enqueue": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
-                    "Parameters": {"QueueUrl": "${NotificationsQueueUrl}", "MessageBody": "x"}, "Next": "Event"},
-        "Event": {"Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
-                  "Parameters": {"Entries": [{"EventBusName": "${EventBusName}", "Source": "skillforge.test",
-                                              "DetailType": "t", "Detail": {}}]}, "Next": "Write"},
-        "Write": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
-                  "Parameters": {"Bucket": "${ExportsBucketName}", "Key": "k", "Body": "b"}, "Next": "Step"},
-        "Step": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                 "Parameters": {"FunctionName": "${StandInStepFunctionArn}", "Payload.$": "$"}, "Next": "Import"},
-        "Import": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
-                   "Parameters": {"JobName": "${PartnerProvisioningGlueJobName}"}, "End": True},
+        "Notify": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {"TopicArn": "${AlertsTopicArn}", "Message": "${Env}"},
+            "Next": "Enqueue",
+        },
+        "Enqueue": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Parameters": {"QueueUrl": "${NotificationsQueueUrl}", "MessageBody": "x"},
+            "Next": "Event",
+        },
+        "Event": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::events:putEvents",
+            "Parameters": {
+                "Entries": [
+                    {
+                        "EventBusName": "${EventBusName}",
+                        "Source": "skillforge.test",
+                        "DetailType": "t",
+                        "Detail": {},
+                    }
+                ]
+            },
+            "Next": "Write",
+        },
+        "Write": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+            "Parameters": {"Bucket": "${ExportsBucketName}", "Key": "k", "Body": "b"},
+            "Next": "Step",
+        },
+        "Step": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "${StandInStepFunctionArn}", "Payload.$": "$"},
+            "Next": "Import",
+        },
+        "Import": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::glue:startJobRun.sync",
+            "Parameters": {"JobName": "${PartnerProvisioningGlueJobName}"},
+            "End": True,
+        },
     },
 }
 
@@ -81,8 +121,9 @@ class Synth:
         for plugin in json.loads(report.read_text()).get("pluginReports", []):
             for violation in plugin.get("violations", []):
                 for construct in violation.get("violatingConstructs", []):
-                    out.append(f"{plugin.get('pluginName')}: {violation['ruleName']} at "
-                               f"{construct['constructPath']}")
+                    out.append(
+                        f"{plugin.get('pluginName')}: {violation['ruleName']} at {construct['constructPath']}"
+                    )
         return out
 
 
@@ -132,8 +173,12 @@ def synthesize(env: str, root: Path, outdir: Path) -> Synth:
 
     error = None
     try:
-        build_app({"env": env, "aws:cdk:bundling-stacks": []}, outdir=str(outdir), root=root,
-                  extra_functions=(STAND_IN_WORKFLOW_FUNCTION,)).synth()
+        build_app(
+            {"env": env, "aws:cdk:bundling-stacks": []},
+            outdir=str(outdir),
+            root=root,
+            extra_functions=(STAND_IN_WORKFLOW_FUNCTION,),
+        ).synth()
     except Exception as exc:
         error = str(exc).splitlines()[0]
     synth = Synth(env=env, outdir=outdir, error=error)

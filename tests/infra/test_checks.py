@@ -25,8 +25,9 @@ def test_cfn_lint_is_clean(synth):
 
     problems = []
     for name, path in sorted((n, synth.outdir / f"{n}.template.json") for n in synth.templates):
-        matches = lint(path.read_text(), config=ManualArgs(regions=["us-east-1"],
-                                                          ignore_checks=list(CFN_LINT_IGNORED)))
+        matches = lint(
+            path.read_text(), config=ManualArgs(regions=["us-east-1"], ignore_checks=list(CFN_LINT_IGNORED))
+        )
         problems += [f"{name}: {m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches]
     assert problems == [], "\n".join(problems)
 

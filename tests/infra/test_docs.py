@@ -22,6 +22,13 @@ def test_sizing_table_matches_the_registry():
     def shown(value):
         return "-" if value is None else str(value)
 
-    expected = {spec.name: [str(spec.memory_mb), str(spec.timeout_s), shown(spec.reserved.get("dev")),
-                            shown(spec.reserved.get("prod"))] for spec in registry.FUNCTIONS}
+    expected = {
+        spec.name: [
+            str(spec.memory_mb),
+            str(spec.timeout_s),
+            shown(spec.reserved.get("dev")),
+            shown(spec.reserved.get("prod")),
+        ]
+        for spec in registry.FUNCTIONS
+    }
     assert sizing_rows() == expected

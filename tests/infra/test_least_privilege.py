@@ -64,9 +64,12 @@ def skillforge_modules_reached(handler: Path, skip: frozenset[str] = frozenset()
 
 def test_the_import_graph_sees_pii_use():
     assert PII_MODULE in skillforge_modules_reached(REPO / "functions" / "xapi_api" / "handler.py")
-    assert "skillforge.api.app" in skillforge_modules_reached(REPO / "functions" / "career_api" / "handler.py")
-    assert PII_MODULE not in skillforge_modules_reached(REPO / "functions" / "xapi_api" / "handler.py",
-                                                        frozenset({"skillforge.xapi.api"}))
+    assert "skillforge.api.app" in skillforge_modules_reached(
+        REPO / "functions" / "career_api" / "handler.py"
+    )
+    assert PII_MODULE not in skillforge_modules_reached(
+        REPO / "functions" / "xapi_api" / "handler.py", frozenset({"skillforge.xapi.api"})
+    )
 
 
 @pytest.mark.infra
@@ -77,12 +80,20 @@ def test_code_served_elsewhere_is_routed_elsewhere(dev):
     from .test_properties import _methods
 
     api = dev.stack("api")["Resources"]
-    xapi_ids = [lid for lid, r in api.items() if r["Type"] == "AWS::Lambda::Function"
-                and r["Properties"].get("FunctionName") == "skillforge-dev-xapi-api"]
+    xapi_ids = [
+        lid
+        for lid, r in api.items()
+        if r["Type"] == "AWS::Lambda::Function"
+        and r["Properties"].get("FunctionName") == "skillforge-dev-xapi-api"
+    ]
     assert len(xapi_ids) == 1
     methods = _methods(dev)
-    routes = [f"{m.upper()} {p}" for p, ops in openapi_document()["paths"].items() if p.startswith("/v1/xapi/")
-              for m in ops]
+    routes = [
+        f"{m.upper()} {p}"
+        for p, ops in openapi_document()["paths"].items()
+        if p.startswith("/v1/xapi/")
+        for m in ops
+    ]
     assert routes
     for route in routes:
         assert xapi_ids[0] in str(methods[route]["Integration"]["Uri"]), route
@@ -90,10 +101,12 @@ def test_code_served_elsewhere_is_routed_elsewhere(dev):
 
 @pytest.mark.parametrize("spec", [s for s in registry.FUNCTIONS if s.exists()], ids=lambda s: s.name)
 def test_pii_key_grants_match_the_code(spec):
-    reaches_pii = PII_MODULE in skillforge_modules_reached(spec.path() / "handler.py",
-                                                           SERVED_ELSEWHERE.get(spec.name, frozenset()))
+    reaches_pii = PII_MODULE in skillforge_modules_reached(
+        spec.path() / "handler.py", SERVED_ELSEWHERE.get(spec.name, frozenset())
+    )
     if reaches_pii:
         assert spec.pii_keys, f"{spec.name} reaches {PII_MODULE} but registry.py grants it no PII key"
     else:
         assert not spec.pii_keys and "blind-index-key" not in spec.secrets_read, (
-            f"{spec.name} never reaches {PII_MODULE}: drop its PII key / blind-index grants from registry.py")
+            f"{spec.name} never reaches {PII_MODULE}: drop its PII key / blind-index grants from registry.py"
+        )

@@ -46,7 +46,10 @@ def _fake_pip(calls: list[list[str]], download_rc: int = 0, install_rc: int = 0)
             for dist in ("boto3", "botocore", "psycopg", "bin"):  # what pip would leave behind
                 (target / dist).mkdir(parents=True)
             (target / "boto3-1.0.dist-info").mkdir()
-        return subprocess.CompletedProcess(cmd, install_rc, "", "" if install_rc == 0 else "No matching distribution")
+        return subprocess.CompletedProcess(
+            cmd, install_rc, "", "" if install_rc == 0 else "No matching distribution"
+        )
+
     return run
 
 
@@ -76,7 +79,9 @@ def test_layer_is_built_from_the_wheelhouse_for_arm64_and_contains_skillforge(tm
     assert install[install.index("--target") + 1] == str(layer)
     assert (layer / "skillforge" / "__init__.py").is_file()
     assert (layer / "skillforge" / "db" / "migrations" / "env.py").is_file()  # migrations ship with the layer
-    assert not (layer / "boto3").exists() and not (layer / "botocore").exists() and not (layer / "bin").exists()
+    assert (
+        not (layer / "boto3").exists() and not (layer / "botocore").exists() and not (layer / "bin").exists()
+    )
     assert not list(layer.glob("boto3-*.dist-info"))
     assert (layer / "psycopg").is_dir()
     assert not list(layer.rglob("__pycache__"))
@@ -97,7 +102,8 @@ def test_without_network_or_wheels_bundling_says_how_to_get_out(tmp_path, monkey
     bundling.reset_failures()
     with pytest.raises(bundling.BundlingUnavailable, match="--fetch-wheels") as raised:
         bundling.PipLayerBundling(REPO / "layers", REPO / "pyproject.toml", wheels=tmp_path / "w").try_bundle(
-            str(tmp_path))
+            str(tmp_path)
+        )
     assert "--skip-bundling" in str(raised.value)
     assert bundling.last_failure() is raised.value  # what `skillforge synth` checks to fall back
     bundling.reset_failures()

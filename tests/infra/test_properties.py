@@ -31,19 +31,25 @@ def test_buckets_encrypted_versioned_private_logged_with_lifecycle(synth):
     assert sorted(by_key) == sorted(b.key for b in RESOURCES.buckets)
     for spec in RESOURCES.buckets:
         props = by_key[spec.key]["Properties"]
-        sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+        sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+            "ServerSideEncryptionByDefault"
+        ]
         # Server access logs can only land in an SSE-S3 bucket; every other bucket uses the data KMS key.
         assert sse["SSEAlgorithm"] == ("AES256" if spec.key == "access-logs" else "aws:kms"), spec.key
         assert props["VersioningConfiguration"]["Status"] == "Enabled"
         assert props["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True}
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
         if spec.key != "access-logs":
             assert props["LoggingConfiguration"]["LogFilePrefix"] == f"{spec.key}/"
         rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
         assert rules.get("retention", {}).get("ExpirationInDays") == spec.expire_days, spec.key
-        assert (rules.get("noncurrent-versions", {}).get("NoncurrentVersionExpiration", {})
-                .get("NoncurrentDays")) == spec.noncurrent_expire_days, spec.key
+        assert (
+            rules.get("noncurrent-versions", {}).get("NoncurrentVersionExpiration", {}).get("NoncurrentDays")
+        ) == spec.noncurrent_expire_days, spec.key
 
 
 def test_every_bucket_and_queue_denies_plain_http(synth):
@@ -53,10 +59,12 @@ def test_every_bucket_and_queue_denies_plain_http(synth):
     buckets = synth.resources("AWS::S3::Bucket", "storage")
     policies = synth.resources("AWS::S3::BucketPolicy", "storage")
     assert len(policies) == len(buckets)
-    template.all_resources_properties("AWS::S3::BucketPolicy", {
-        "PolicyDocument": {"Statement": Match.array_with([deny_http])}})
-    template.all_resources_properties("AWS::SQS::QueuePolicy", {
-        "PolicyDocument": {"Statement": Match.array_with([deny_http])}})
+    template.all_resources_properties(
+        "AWS::S3::BucketPolicy", {"PolicyDocument": {"Statement": Match.array_with([deny_http])}}
+    )
+    template.all_resources_properties(
+        "AWS::SQS::QueuePolicy", {"PolicyDocument": {"Statement": Match.array_with([deny_http])}}
+    )
     queues = synth.resources("AWS::SQS::Queue", "storage")
     queue_policies = synth.resources("AWS::SQS::QueuePolicy", "storage")
     covered = sum(len(p["Properties"]["Queues"]) for p in queue_policies.values())
@@ -74,9 +82,11 @@ def test_queues_topics_table_and_database_are_kms_encrypted(synth):
     for topic in synth.resources("AWS::SNS::Topic").values():
         assert "KmsMasterKeyId" in topic["Properties"]
     for table in synth.resources("AWS::DynamoDB::Table").values():
-        assert table["Properties"]["SSESpecification"] == {
-            "SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": Match.any_value()} or \
-            table["Properties"]["SSESpecification"]["SSEType"] == "KMS"
+        assert (
+            table["Properties"]["SSESpecification"]
+            == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": Match.any_value()}
+            or table["Properties"]["SSESpecification"]["SSEType"] == "KMS"
+        )
     (cluster,) = synth.resources("AWS::RDS::DBCluster").values()
     assert cluster["Properties"]["StorageEncrypted"] is True
     assert "KmsKeyId" in cluster["Properties"]
@@ -88,20 +98,29 @@ def test_every_key_rotates_and_has_its_alias(synth):
     keys = {lid: r for lid, r in data["Resources"].items() if r["Type"] == "AWS::KMS::Key"}
     assert len(keys) == len(RESOURCES.keys)
     assert all(k["Properties"]["EnableKeyRotation"] is True for k in keys.values())
-    aliases = {r["Properties"]["AliasName"] for r in data["Resources"].values() if r["Type"] == "AWS::KMS::Alias"}
+    aliases = {
+        r["Properties"]["AliasName"] for r in data["Resources"].values() if r["Type"] == "AWS::KMS::Alias"
+    }
     assert aliases == {kms_alias(synth.env, k.key) for k in RESOURCES.keys}
 
 
 def test_database_has_writer_reader_proxy_with_iam_and_rotated_secret(synth):
     data = Template.from_json(synth.stack("data"))
     data.resource_count_is("AWS::RDS::DBInstance", 2)
-    data.has_resource_properties("AWS::RDS::DBCluster", {
-        "Engine": "aurora-postgresql",
-        "ServerlessV2ScalingConfiguration": {"MinCapacity": ENVIRONMENTS[synth.env].db_min_acu,
-                                             "MaxCapacity": ENVIRONMENTS[synth.env].db_max_acu}})
+    data.has_resource_properties(
+        "AWS::RDS::DBCluster",
+        {
+            "Engine": "aurora-postgresql",
+            "ServerlessV2ScalingConfiguration": {
+                "MinCapacity": ENVIRONMENTS[synth.env].db_min_acu,
+                "MaxCapacity": ENVIRONMENTS[synth.env].db_max_acu,
+            },
+        },
+    )
     data.has_resource_properties("AWS::RDS::DBProxy", {"RequireTLS": True, "DefaultAuthScheme": "IAM_AUTH"})
-    data.has_resource_properties("AWS::SecretsManager::RotationSchedule", {
-        "RotationRules": {"ScheduleExpression": "rate(30 days)"}})
+    data.has_resource_properties(
+        "AWS::SecretsManager::RotationSchedule", {"RotationRules": {"ScheduleExpression": "rate(30 days)"}}
+    )
     for instance in synth.resources("AWS::RDS::DBInstance").values():
         assert instance["Properties"]["PubliclyAccessible"] is False
 
@@ -116,22 +135,45 @@ def test_vpc_endpoints_for_every_service_the_functions_call(synth):
 def test_api_throttling_tracing_logging_and_validation(synth):
     settings = ENVIRONMENTS[synth.env]
     api = Template.from_json(synth.stack("api"))
-    api.has_resource_properties("AWS::ApiGateway::Stage", {
-        "TracingEnabled": True,
-        "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.any_value()},
-        "MethodSettings": Match.array_with([Match.object_like({
-            "HttpMethod": "*", "ResourcePath": "/*", "ThrottlingRateLimit": settings.api_rate_limit,
-            "ThrottlingBurstLimit": settings.api_burst_limit})]),
-    })
-    api.has_resource_properties("AWS::ApiGateway::UsagePlan", {
-        "Throttle": Match.object_like({"RateLimit": Match.any_value()}),
-        "ApiStages": Match.array_with([Match.object_like({"Stage": Match.any_value()})])})
-    api.has_resource_properties("AWS::ApiGateway::RequestValidator", {
-        "ValidateRequestBody": True, "ValidateRequestParameters": True})
+    api.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "TracingEnabled": True,
+            "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.any_value()},
+            "MethodSettings": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "HttpMethod": "*",
+                            "ResourcePath": "/*",
+                            "ThrottlingRateLimit": settings.api_rate_limit,
+                            "ThrottlingBurstLimit": settings.api_burst_limit,
+                        }
+                    )
+                ]
+            ),
+        },
+    )
+    api.has_resource_properties(
+        "AWS::ApiGateway::UsagePlan",
+        {
+            "Throttle": Match.object_like({"RateLimit": Match.any_value()}),
+            "ApiStages": Match.array_with([Match.object_like({"Stage": Match.any_value()})]),
+        },
+    )
+    api.has_resource_properties(
+        "AWS::ApiGateway::RequestValidator", {"ValidateRequestBody": True, "ValidateRequestParameters": True}
+    )
     api.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
     api.has_resource_properties("AWS::ApiGateway::RestApi", {"BinaryMediaTypes": ["multipart/mixed"]})
-    api.has_resource_properties("AWS::WAFv2::WebACL", {
-        "Rules": Match.array_with([Match.object_like({"Statement": {"RateBasedStatement": Match.any_value()}})])})
+    api.has_resource_properties(
+        "AWS::WAFv2::WebACL",
+        {
+            "Rules": Match.array_with(
+                [Match.object_like({"Statement": {"RateBasedStatement": Match.any_value()}})]
+            )
+        },
+    )
 
 
 def _methods(synth) -> dict[str, dict]:
@@ -145,8 +187,10 @@ def _methods(synth) -> dict[str, dict]:
         props = by_id[ref["Ref"]]
         return f"{path_of(props['ParentId'])}/{props['PathPart']}"
 
-    return {f"{m['Properties']['HttpMethod']} {path_of(m['Properties']['ResourceId'])}": m["Properties"]
-            for m in synth.resources("AWS::ApiGateway::Method", "api").values()}
+    return {
+        f"{m['Properties']['HttpMethod']} {path_of(m['Properties']['ResourceId'])}": m["Properties"]
+        for m in synth.resources("AWS::ApiGateway::Method", "api").values()
+    }
 
 
 def _openapi() -> dict:
@@ -157,7 +201,11 @@ def _openapi() -> dict:
 
 def _operations() -> dict[str, dict]:
     """'<METHOD> <path>' -> operation, from the resolver `skillforge serve` runs."""
-    return {f"{method.upper()} {path}": op for path, ops in _openapi()["paths"].items() for method, op in ops.items()}
+    return {
+        f"{method.upper()} {path}": op
+        for path, ops in _openapi()["paths"].items()
+        for method, op in ops.items()
+    }
 
 
 def test_every_resolver_route_is_reachable_with_the_right_authorization(synth):
@@ -167,18 +215,26 @@ def test_every_resolver_route_is_reachable_with_the_right_authorization(synth):
 
     methods = _methods(synth)
     operations = _operations()
-    assert {"GET /v1/occupations", "GET /v1/occupations/{onet_code}", "GET /v1/skills", "POST /v1/match"} <= set(
-        operations)
+    assert {
+        "GET /v1/occupations",
+        "GET /v1/occupations/{onet_code}",
+        "GET /v1/skills",
+        "POST /v1/match",
+    } <= set(operations)
     for route, op in operations.items():
         path = route.split(" ", 1)[1]
-        public = not op.get("security") and any(path == p or path.startswith(p + "/") for p in PUBLIC_PREFIXES)
+        public = not op.get("security") and any(
+            path == p or path.startswith(p + "/") for p in PUBLIC_PREFIXES
+        )
         if public:
             assert methods[route]["AuthorizationType"] == "NONE", route
         elif route in methods:
             assert methods[route]["AuthorizationType"] == "COGNITO_USER_POOLS", route
         else:
             # Not named: API Gateway sends it to /v1/{proxy+} only if no named resource has this exact path.
-            assert not any(m.split(" ", 1)[1] == path for m in methods), f"{route} is hidden by a named resource"
+            assert not any(m.split(" ", 1)[1] == path for m in methods), (
+                f"{route} is hidden by a named resource"
+            )
     assert methods["ANY /v1/{proxy+}"]["AuthorizationType"] == "COGNITO_USER_POOLS"
     assert methods["POST /v1/xapi/statements"]["AuthorizationType"] == "COGNITO_USER_POOLS"
     for route, props in methods.items():
@@ -190,16 +246,24 @@ def test_reference_routes_are_cached_in_prod_keyed_on_every_parameter(prod):
     (stage,) = prod.resources("AWS::ApiGateway::Stage").values()
     props = stage["Properties"]
     assert props["CacheClusterEnabled"] is True
-    cached = {s["ResourcePath"].replace("~1", "/")[1:] for s in props["MethodSettings"] if s.get("CachingEnabled")}
+    cached = {
+        s["ResourcePath"].replace("~1", "/")[1:] for s in props["MethodSettings"] if s.get("CachingEnabled")
+    }
     methods = _methods(prod)
-    public_gets = {route.split(" ", 1)[1] for route, m in methods.items()
-                   if route.startswith("GET ") and m["AuthorizationType"] == "NONE"}
+    public_gets = {
+        route.split(" ", 1)[1]
+        for route, m in methods.items()
+        if route.startswith("GET ") and m["AuthorizationType"] == "NONE"
+    }
     assert cached == public_gets and "/v1/occupations" in cached
     # Every parameter that changes the answer is in the cache key, or `?job_zone=3` is served `?q=`'s answer.
     operations = _operations()
     for path in cached:
-        expected = {f"method.request.{'querystring' if p['in'] == 'query' else 'path'}.{p['name']}"
-                    for p in operations[f"GET {path}"].get("parameters", []) if p["in"] in ("query", "path")}
+        expected = {
+            f"method.request.{'querystring' if p['in'] == 'query' else 'path'}.{p['name']}"
+            for p in operations[f"GET {path}"].get("parameters", [])
+            if p["in"] in ("query", "path")
+        }
         assert set(methods[f"GET {path}"]["Integration"].get("CacheKeyParameters", [])) == expected, path
 
 
@@ -211,16 +275,26 @@ def test_reference_routes_are_not_cached_in_dev(dev):
 def test_explicit_routes_name_private_methods_sharing_a_public_path():
     from skillforge_infra.api_stack import explicit_routes
 
-    document = {"paths": {
-        "/v1/occupations/{onet_code}": {
-            "get": {"parameters": [{"name": "onet_code", "in": "path"}, {"name": "release", "in": "query"}]},
-            "delete": {"security": [{"bearerAuth": []}], "parameters": [{"name": "onet_code", "in": "path"}]}},
-        "/v1/users/{id}": {"get": {"security": [{"bearerAuth": []}]}},
-        "/v1/partners": {"get": {}},  # no security declared, but not a reference route: never public
-    }}
+    document = {
+        "paths": {
+            "/v1/occupations/{onet_code}": {
+                "get": {
+                    "parameters": [{"name": "onet_code", "in": "path"}, {"name": "release", "in": "query"}]
+                },
+                "delete": {
+                    "security": [{"bearerAuth": []}],
+                    "parameters": [{"name": "onet_code", "in": "path"}],
+                },
+            },
+            "/v1/users/{id}": {"get": {"security": [{"bearerAuth": []}]}},
+            "/v1/partners": {"get": {}},  # no security declared, but not a reference route: never public
+        }
+    }
     routes = {f"{r.method} {r.path}": r for r in explicit_routes(document)}
     assert set(routes) == {"GET /v1/occupations/{onet_code}", "DELETE /v1/occupations/{onet_code}"}
-    assert routes["GET /v1/occupations/{onet_code}"].public and routes["GET /v1/occupations/{onet_code}"].cached
+    assert (
+        routes["GET /v1/occupations/{onet_code}"].public and routes["GET /v1/occupations/{onet_code}"].cached
+    )
     assert not routes["DELETE /v1/occupations/{onet_code}"].public
     assert routes["GET /v1/occupations/{onet_code}"].query == ("release",)
 
@@ -265,8 +339,11 @@ def _policy_text_by_function(synth) -> dict[str, str]:
             if not isinstance(props.get("FunctionName"), str):
                 continue
             role_id = props["Role"]["Fn::GetAtt"][0]
-            docs = [r["Properties"]["PolicyDocument"] for r in resources.values()
-                    if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]]
+            docs = [
+                r["Properties"]["PolicyDocument"]
+                for r in resources.values()
+                if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]
+            ]
             assert docs, props["FunctionName"]
             out[props["FunctionName"]] = json.dumps(docs)
     return out
@@ -274,7 +351,9 @@ def _policy_text_by_function(synth) -> dict[str, str]:
 
 def _key_logical_id(synth, key: str) -> str:
     for resource in synth.stack("data")["Resources"].values():
-        if resource["Type"] == "AWS::KMS::Alias" and resource["Properties"]["AliasName"] == kms_alias(synth.env, key):
+        if resource["Type"] == "AWS::KMS::Alias" and resource["Properties"]["AliasName"] == kms_alias(
+            synth.env, key
+        ):
             return resource["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]
     raise AssertionError(key)
 
@@ -304,10 +383,19 @@ def test_alarms_cover_api_functions_database_queues_and_notify_the_alert_topic(s
     for alarm in alarms.values():
         props = alarm["Properties"]
         assert props["AlarmActions"], props["AlarmName"]
-        assert "alerts" in json.dumps(props["AlarmActions"]).lower() or "Topic" in json.dumps(props["AlarmActions"])
+        assert "alerts" in json.dumps(props["AlarmActions"]).lower() or "Topic" in json.dumps(
+            props["AlarmActions"]
+        )
         by_metric.setdefault(props["MetricName"], []).append(props)
-    assert {"5XXError", "Latency", "Errors", "Throttles", "ServerlessDatabaseCapacity",
-            "ACUUtilization", "ApproximateNumberOfMessagesVisible"} <= set(by_metric)
+    assert {
+        "5XXError",
+        "Latency",
+        "Errors",
+        "Throttles",
+        "ServerlessDatabaseCapacity",
+        "ACUUtilization",
+        "ApproximateNumberOfMessagesVisible",
+    } <= set(by_metric)
     names = {physical_name(synth.env, s.name) for s in (*registry.FUNCTIONS, STAND_IN_WORKFLOW_FUNCTION)}
     for metric in ("Errors", "Throttles"):
         watched = {d["Value"] for a in by_metric[metric] for d in a["Dimensions"]}
@@ -317,8 +405,15 @@ def test_alarms_cover_api_functions_database_queues_and_notify_the_alert_topic(s
     Template.from_json(synth.stack("observability")).resource_count_is("AWS::CloudWatch::Dashboard", 1)
 
 
-STATEFUL = ("AWS::RDS::DBCluster", "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::DynamoDB::Table",
-            "AWS::SQS::Queue", "AWS::Cognito::UserPool", "AWS::SecretsManager::Secret")
+STATEFUL = (
+    "AWS::RDS::DBCluster",
+    "AWS::KMS::Key",
+    "AWS::S3::Bucket",
+    "AWS::DynamoDB::Table",
+    "AWS::SQS::Queue",
+    "AWS::Cognito::UserPool",
+    "AWS::SecretsManager::Secret",
+)
 
 
 def test_prod_retains_stateful_resources_and_protects_them(prod):
@@ -348,8 +443,15 @@ def test_dev_cleans_up(dev):
 
 def test_migrations_run_at_deploy_through_a_provider(synth):
     api = Template.from_json(synth.stack("api"))
-    api.has_resource("Custom::SkillforgeMigrations", {
-        "Properties": {"ServiceToken": Match.any_value(), "MigrationsHash": Match.string_like_regexp("^[0-9a-f]{16}$")}})
+    api.has_resource(
+        "Custom::SkillforgeMigrations",
+        {
+            "Properties": {
+                "ServiceToken": Match.any_value(),
+                "MigrationsHash": Match.string_like_regexp("^[0-9a-f]{16}$"),
+            }
+        },
+    )
     functions = _functions(synth)
     env = functions[physical_name(synth.env, "db_migrate")]["Environment"]["Variables"]
     assert "SKILLFORGE_DB_SECRET_ARN" in env
@@ -362,12 +464,21 @@ def test_state_machines_get_exactly_the_access_their_placeholders_name(synth):
     for machine in machines.values():
         props = machine["Properties"]
         role_id = props["RoleArn"]["Fn::GetAtt"][0]
-        policy = json.dumps([r["Properties"]["PolicyDocument"] for r in workflows.values()
-                             if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]])
+        policy = json.dumps(
+            [
+                r["Properties"]["PolicyDocument"]
+                for r in workflows.values()
+                if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]
+            ]
+        )
         definition = json.dumps(props["DefinitionString"])
-        for placeholder, action in (("FunctionArn}", "lambda:InvokeFunction"), ("GlueJobName}", "glue:StartJobRun"),
-                                    ("TopicArn}", "sns:Publish"), ("QueueUrl}", "sqs:SendMessage"),
-                                    ("EventBusName}", "events:PutEvents")):
+        for placeholder, action in (
+            ("FunctionArn}", "lambda:InvokeFunction"),
+            ("GlueJobName}", "glue:StartJobRun"),
+            ("TopicArn}", "sns:Publish"),
+            ("QueueUrl}", "sqs:SendMessage"),
+            ("EventBusName}", "events:PutEvents"),
+        ):
             assert (placeholder in definition) == (action in policy), (props["StateMachineName"], action)
         assert props["TracingConfiguration"] == {"Enabled": True}
         assert props["LoggingConfiguration"]["Level"] == "ALL"
@@ -375,19 +486,23 @@ def test_state_machines_get_exactly_the_access_their_placeholders_name(synth):
 
 def test_triggers_start_the_workflows(synth):
     rules = synth.resources("AWS::Events::Rule", "workflows").values()
-    schedules = sorted(r["Properties"]["ScheduleExpression"] for r in rules if "ScheduleExpression" in r["Properties"])
+    schedules = sorted(
+        r["Properties"]["ScheduleExpression"] for r in rules if "ScheduleExpression" in r["Properties"]
+    )
     triggers = (*registry.STATE_MACHINE_TRIGGERS.values(), *registry.FUNCTION_TRIGGERS.values())
     assert schedules == sorted(t.schedule for t in triggers if t.schedule)
     patterns = [r["Properties"]["EventPattern"] for r in rules if "EventPattern" in r["Properties"]]
     assert sorted(p["detail-type"][0] for p in patterns) == sorted(
-        t.detail_type for t in registry.STATE_MACHINE_TRIGGERS.values() if t.detail_type)
+        t.detail_type for t in registry.STATE_MACHINE_TRIGGERS.values() if t.detail_type
+    )
     assert all(p["source"] == [registry.EVENT_SOURCE] for p in patterns)
 
 
 def test_glue_jobs_run_in_the_vpc_with_encryption(synth):
     jobs = synth.resources("AWS::Glue::Job")
     assert {j["Properties"]["Name"] for j in jobs.values()} == {
-        physical_name(synth.env, job.name) for job in registry.GLUE_JOBS}
+        physical_name(synth.env, job.name) for job in registry.GLUE_JOBS
+    }
     for job in jobs.values():
         props = job["Properties"]
         assert props["GlueVersion"] == "5.0"
@@ -416,15 +531,20 @@ def test_only_database_functions_may_connect_through_the_proxy(synth):
 
 def test_every_route_integrates_with_its_function(synth):
     api = synth.stack("api")["Resources"]
-    name_by_logical_id = {lid: r["Properties"]["FunctionName"] for lid, r in api.items()
-                          if r["Type"] == "AWS::Lambda::Function" and isinstance(r["Properties"].get("FunctionName"), str)}
+    name_by_logical_id = {
+        lid: r["Properties"]["FunctionName"]
+        for lid, r in api.items()
+        if r["Type"] == "AWS::Lambda::Function" and isinstance(r["Properties"].get("FunctionName"), str)
+    }
     methods = _methods(synth)
     assert len(methods) > 5
     for route in methods:
         function = "xapi_api" if route == "POST /v1/xapi/statements" else "career_api"
         integration = methods[route]["Integration"]
         assert integration["Type"] == "AWS_PROXY", route
-        targets = {name_by_logical_id[lid] for lid in name_by_logical_id if lid in json.dumps(integration["Uri"])}
+        targets = {
+            name_by_logical_id[lid] for lid in name_by_logical_id if lid in json.dumps(integration["Uri"])
+        }
         assert targets == {physical_name(synth.env, function)}, route
 
 
@@ -436,12 +556,17 @@ def test_deployed_career_api_runs_the_handler_skillforge_serve_runs(monkeypatch)
 
     from .conftest import REPO
 
-    spec = importlib.util.spec_from_file_location("career_api_handler", REPO / "functions/career_api/handler.py")
+    spec = importlib.util.spec_from_file_location(
+        "career_api_handler", REPO / "functions/career_api/handler.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     served = []
-    monkeypatch.setattr(local_server, "make_handler_class",
-                        lambda handler: served.append(handler) or local_server.BaseHTTPRequestHandler)
+    monkeypatch.setattr(
+        local_server,
+        "make_handler_class",
+        lambda handler: served.append(handler) or local_server.BaseHTTPRequestHandler,
+    )
     server = local_server.make_server(port=0)
     server.server_close()
     assert served == [module.handler]
@@ -450,8 +575,11 @@ def test_deployed_career_api_runs_the_handler_skillforge_serve_runs(monkeypatch)
 def _subnets_by_exit(synth) -> dict[str, set[str]]:
     """Subnet logical ids of the network stack, by where their default route goes: igw, nat or none."""
     network = synth.stack("network")["Resources"]
-    table_of = {r["Properties"]["SubnetId"]["Ref"]: r["Properties"]["RouteTableId"]["Ref"]
-                for r in network.values() if r["Type"] == "AWS::EC2::SubnetRouteTableAssociation"}
+    table_of = {
+        r["Properties"]["SubnetId"]["Ref"]: r["Properties"]["RouteTableId"]["Ref"]
+        for r in network.values()
+        if r["Type"] == "AWS::EC2::SubnetRouteTableAssociation"
+    }
     exits: dict[str, str] = {}
     for route in (r["Properties"] for r in network.values() if r["Type"] == "AWS::EC2::Route"):
         if route.get("DestinationCidrBlock") == "0.0.0.0/0":
@@ -478,12 +606,20 @@ def test_database_in_isolated_subnets_compute_in_private_subnets(synth):
     assert len(placed) == 2
     for ids in placed:
         assert _subnet_refs(ids, every) == subnets["none"]
-    compute = [r["Properties"]["VpcConfig"]["SubnetIds"] for r in synth.resources("AWS::Lambda::Function").values()
-               if "VpcConfig" in r["Properties"]]
-    compute += [r["Properties"]["ConnectionInput"]["PhysicalConnectionRequirements"]["SubnetId"]
-                for r in synth.resources("AWS::Glue::Connection").values()]
-    compute += [r["Properties"]["SubnetIds"] for r in synth.resources("AWS::EC2::VPCEndpoint", "network").values()
-                if r["Properties"].get("VpcEndpointType") == "Interface"]
+    compute = [
+        r["Properties"]["VpcConfig"]["SubnetIds"]
+        for r in synth.resources("AWS::Lambda::Function").values()
+        if "VpcConfig" in r["Properties"]
+    ]
+    compute += [
+        r["Properties"]["ConnectionInput"]["PhysicalConnectionRequirements"]["SubnetId"]
+        for r in synth.resources("AWS::Glue::Connection").values()
+    ]
+    compute += [
+        r["Properties"]["SubnetIds"]
+        for r in synth.resources("AWS::EC2::VPCEndpoint", "network").values()
+        if r["Properties"].get("VpcEndpointType") == "Interface"
+    ]
     assert len(compute) > 5
     for ids in compute:
         assert _subnet_refs(ids, every) and _subnet_refs(ids, every) <= subnets["nat"]
@@ -500,22 +636,26 @@ def test_physical_names_come_from_the_shared_resource_description(synth):
 
     assert names("AWS::SQS::Queue", "QueueName") == (
         {physical_name(env, q.key) for q in RESOURCES.queues}
-        | {physical_name(env, f"{q.key}-dlq") for q in RESOURCES.queues if q.dlq})
+        | {physical_name(env, f"{q.key}-dlq") for q in RESOURCES.queues if q.dlq}
+    )
     assert names("AWS::SNS::Topic", "TopicName") == {physical_name(env, t) for t in RESOURCES.topics}
     assert names("AWS::Events::EventBus", "Name") == {physical_name(env, RESOURCES.event_bus)}
     assert names("AWS::SecretsManager::Secret", "Name") == {secret_name(env, s) for s in RESOURCES.secrets}
     assert names("AWS::DynamoDB::Table", "TableName") == {physical_name(env, t) for t in RESOURCES.tables}
     assert names("AWS::StepFunctions::StateMachine", "StateMachineName") == {
-        physical_name(env, m.key) for m in RESOURCES.state_machines}
+        physical_name(env, m.key) for m in RESOURCES.state_machines
+    }
     assert names("AWS::RDS::DBCluster", "DBClusterIdentifier") == {physical_name(env, "db")}
 
 
 def test_gateway_errors_are_valid_json_in_the_api_error_shape(synth):
     """API Gateway substitutes $context variables without escaping; only messageString arrives JSON-quoted."""
-    substitutions = {"$context.error.messageString": json.dumps('Invalid "request" body'),
-                     "$context.error.responseType": "BAD_REQUEST_BODY",
-                     "$context.error.validationErrorString": '[object has missing required properties (["skills"])]',
-                     "$context.error.message": 'Invalid "request" body'}
+    substitutions = {
+        "$context.error.messageString": json.dumps('Invalid "request" body'),
+        "$context.error.responseType": "BAD_REQUEST_BODY",
+        "$context.error.validationErrorString": '[object has missing required properties (["skills"])]',
+        "$context.error.message": 'Invalid "request" body',
+    }
     responses = synth.resources("AWS::ApiGateway::GatewayResponse", "api")
     assert len(responses) >= 6
     for name, response in responses.items():
@@ -528,8 +668,11 @@ def test_gateway_errors_are_valid_json_in_the_api_error_shape(synth):
 
 
 def _logical_id(synth, stack: str, type_: str, name_property: str, name: str) -> str:
-    (found,) = [lid for lid, r in synth.stack(stack)["Resources"].items()
-                if r["Type"] == type_ and r["Properties"].get(name_property) == name]
+    (found,) = [
+        lid
+        for lid, r in synth.stack(stack)["Resources"].items()
+        if r["Type"] == type_ and r["Properties"].get(name_property) == name
+    ]
     return found
 
 
@@ -538,16 +681,23 @@ def _owner_secret_ids(synth) -> set[str]:
     from skillforge.resources import secret_name
 
     data = synth.stack("data")["Resources"]
-    secret = _logical_id(synth, "data", "AWS::SecretsManager::Secret", "Name", secret_name(synth.env, "db-credentials"))
-    return {secret} | {lid for lid, r in data.items() if r["Type"] == "AWS::SecretsManager::SecretTargetAttachment"
-                       and r["Properties"]["SecretId"] == {"Ref": secret}}
+    secret = _logical_id(
+        synth, "data", "AWS::SecretsManager::Secret", "Name", secret_name(synth.env, "db-credentials")
+    )
+    return {secret} | {
+        lid
+        for lid, r in data.items()
+        if r["Type"] == "AWS::SecretsManager::SecretTargetAttachment"
+        and r["Properties"]["SecretId"] == {"Ref": secret}
+    }
 
 
 def _reads_owner_secret(policy_text: str, secret_ids: set[str]) -> bool:
     for statement in (s for doc in json.loads(policy_text) for s in doc["Statement"]):
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        if "secretsmanager:GetSecretValue" in actions and any(i in json.dumps(statement["Resource"])
-                                                              for i in secret_ids):
+        if "secretsmanager:GetSecretValue" in actions and any(
+            i in json.dumps(statement["Resource"]) for i in secret_ids
+        ):
             return True
     return False
 
@@ -559,8 +709,11 @@ def test_only_owner_functions_read_the_owner_secret_and_reach_the_writer(synth):
     policies = _policy_text_by_function(synth)
     secret_ids = _owner_secret_ids(synth)
     assert len(secret_ids) == 2
-    migrator_sg = [lid for lid, r in synth.stack("data")["Resources"].items()
-                   if r["Type"] == "AWS::EC2::SecurityGroup" and "migration" in r["Properties"]["GroupDescription"]]
+    migrator_sg = [
+        lid
+        for lid, r in synth.stack("data")["Resources"].items()
+        if r["Type"] == "AWS::EC2::SecurityGroup" and "migration" in r["Properties"]["GroupDescription"]
+    ]
     assert len(migrator_sg) == 1
     owners = {s.name for s in registry.FUNCTIONS if s.owner_db}
     assert owners >= {"db_migrate", "onet_import"}
@@ -580,9 +733,18 @@ def test_onet_import_reads_only_the_raw_bucket_and_announces_on_the_bus(synth):
     assert (props["MemorySize"], props["Timeout"], props["EphemeralStorage"]) == (3008, 900, {"Size": 2048})
     assert props.get("ReservedConcurrentExecutions") == (1 if synth.env == "prod" else None)
     statements = [s for doc in json.loads(_policy_text_by_function(synth)[name]) for s in doc["Statement"]]
-    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
-    s3_resources = json.dumps([s["Resource"] for s in statements if any(
-        a.startswith("s3:") for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))])
+    actions = {
+        a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    s3_resources = json.dumps(
+        [
+            s["Resource"]
+            for s in statements
+            if any(
+                a.startswith("s3:") for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+            )
+        ]
+    )
     assert f"{physical_name(synth.env, 'onet-raw')}-" in s3_resources
     for other in (b.key for b in RESOURCES.buckets if b.key != "onet-raw"):
         assert f"{physical_name(synth.env, other)}-" not in s3_resources, other
@@ -598,20 +760,30 @@ def test_onet_import_reads_only_the_raw_bucket_and_announces_on_the_bus(synth):
 def test_onet_import_runs_monthly_on_the_latest_release_keys(synth):
     from skillforge.onet import remote
 
-    function_id = _logical_id(synth, "workflows", "AWS::Lambda::Function", "FunctionName",
-                              physical_name(synth.env, "onet_import"))
-    rules = [r["Properties"] for r in synth.resources("AWS::Events::Rule", "workflows").values()
-             if function_id in json.dumps(r["Properties"].get("Targets", []))]
+    function_id = _logical_id(
+        synth, "workflows", "AWS::Lambda::Function", "FunctionName", physical_name(synth.env, "onet_import")
+    )
+    rules = [
+        r["Properties"]
+        for r in synth.resources("AWS::Events::Rule", "workflows").values()
+        if function_id in json.dumps(r["Properties"].get("Targets", []))
+    ]
     assert len(rules) == 1
     (rule,) = rules
     assert rule["ScheduleExpression"] == "cron(0 6 1 * ? *)" and rule["State"] == "ENABLED"
     (target,) = rule["Targets"]
     event = json.loads(target["Input"])
-    assert event == {"key": remote.LATEST_KEY, "bls_prefix": remote.LATEST_BLS_PREFIX,
-                     "jaat_prefix": remote.LATEST_JAAT_PREFIX}
+    assert event == {
+        "key": remote.LATEST_KEY,
+        "bls_prefix": remote.LATEST_BLS_PREFIX,
+        "jaat_prefix": remote.LATEST_JAAT_PREFIX,
+    }
     # the scheduled event is a valid request for the deployed bucket
     request = remote.parse_request(event)
     assert (request.key, request.bls_prefix) == ("onet/latest/db_text.zip", "bls/latest/")
-    permissions = [r["Properties"] for r in synth.resources("AWS::Lambda::Permission", "workflows").values()
-                   if function_id in json.dumps(r["Properties"]["FunctionName"])]
+    permissions = [
+        r["Properties"]
+        for r in synth.resources("AWS::Lambda::Permission", "workflows").values()
+        if function_id in json.dumps(r["Properties"]["FunctionName"])
+    ]
     assert [p["Principal"] for p in permissions] == ["events.amazonaws.com"]

@@ -28,7 +28,9 @@ def no_network(tmp_path, monkeypatch):
 
 @pytest.mark.infra
 def test_synth_writes_every_stack(tmp_path):
-    result = CliRunner().invoke(app, ["synth", "--skip-bundling", "--outdir", str(tmp_path / "out"), "--json"])
+    result = CliRunner().invoke(
+        app, ["synth", "--skip-bundling", "--outdir", str(tmp_path / "out"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     payload = _payload(result)
     assert payload["env"] == "dev" and payload["bundled"] is False and payload["deployable"] is False
@@ -51,20 +53,24 @@ def test_make_synth_without_network_or_wheels_still_writes_every_stack_and_says_
 
 @pytest.mark.infra
 def test_require_bundling_fails_without_network_or_wheels(tmp_path, no_network):
-    result = CliRunner().invoke(app, ["synth", "--require-bundling", "--outdir", str(tmp_path / "o"), "--json"])
+    result = CliRunner().invoke(
+        app, ["synth", "--require-bundling", "--outdir", str(tmp_path / "o"), "--json"]
+    )
     assert result.exit_code == 1
     message = json.loads(result.stdout.strip().splitlines()[-1])["error"]
     assert "Lambda arm64" in message and "--fetch-wheels" in message
 
 
 def test_unknown_environment_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(app, ["synth", "--skip-bundling", "--env", "staging", "--outdir",
-                                      str(tmp_path), "--json"])
+    result = CliRunner().invoke(
+        app, ["synth", "--skip-bundling", "--env", "staging", "--outdir", str(tmp_path), "--json"]
+    )
     assert result.exit_code == 2
     assert "env" in result.stdout and "staging" in result.stdout and "prod" in result.stdout
 
 
 def test_skip_bundling_excludes_the_bundling_options(tmp_path):
-    result = CliRunner().invoke(app, ["synth", "--skip-bundling", "--require-bundling", "--outdir",
-                                      str(tmp_path), "--json"])
+    result = CliRunner().invoke(
+        app, ["synth", "--skip-bundling", "--require-bundling", "--outdir", str(tmp_path), "--json"]
+    )
     assert result.exit_code == 2 and "--skip-bundling" in result.stdout

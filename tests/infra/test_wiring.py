@@ -25,8 +25,11 @@ PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
 def deployed(synth: Synth, type_: str, name_property: str) -> set[str]:
-    return {r["Properties"][name_property] for r in synth.resources(type_).values()
-            if isinstance(r["Properties"].get(name_property), str)}
+    return {
+        r["Properties"][name_property]
+        for r in synth.resources(type_).values()
+        if isinstance(r["Properties"].get(name_property), str)
+    }
 
 
 def unwired(repo: Path, synth: Synth) -> list[str]:
@@ -35,20 +38,26 @@ def unwired(repo: Path, synth: Synth) -> list[str]:
     functions = deployed(synth, "AWS::Lambda::Function", "FunctionName")
     for name in registry.discovered_functions(repo):
         if physical_name(env, name) not in functions:
-            problems.append(f"functions/{name}/handler.py has no Lambda function in the app: add a FunctionSpec "
-                            "to FUNCTIONS in infra/skillforge_infra/registry.py")
+            problems.append(
+                f"functions/{name}/handler.py has no Lambda function in the app: add a FunctionSpec "
+                "to FUNCTIONS in infra/skillforge_infra/registry.py"
+            )
     jobs = deployed(synth, "AWS::Glue::Job", "Name")
     for name in registry.discovered_glue_jobs(repo):
         if physical_name(env, name) not in jobs:
-            problems.append(f"glue_jobs/{name}.py has no Glue job in the app: add a GlueJobSpec to GLUE_JOBS in "
-                            "infra/skillforge_infra/registry.py")
+            problems.append(
+                f"glue_jobs/{name}.py has no Glue job in the app: add a GlueJobSpec to GLUE_JOBS in "
+                "infra/skillforge_infra/registry.py"
+            )
     machines = deployed(synth, "AWS::StepFunctions::StateMachine", "StateMachineName")
     by_file = {m.definition: m for m in RESOURCES.state_machines}
     for file in registry.discovered_state_machines(repo):
         machine = by_file.get(file)
         if machine is None:
-            problems.append(f"step_functions/{file} is not listed in RESOURCES.state_machines "
-                            "(layers/skillforge/resources.py)")
+            problems.append(
+                f"step_functions/{file} is not listed in RESOURCES.state_machines "
+                "(layers/skillforge/resources.py)"
+            )
         elif physical_name(env, machine.key) not in machines:
             problems.append(f"step_functions/{file}: state machine {machine.key!r} is missing from the app")
     return problems
@@ -61,8 +70,10 @@ def unfilled_placeholders(synth: Synth) -> list[str]:
         definition = json.dumps(props.get("DefinitionString", ""))
         filled = set(props.get("DefinitionSubstitutions", {}))
         for placeholder in sorted(set(PLACEHOLDER.findall(definition)) - filled):
-            problems.append(f"{props.get('StateMachineName', name)}: ${{{placeholder}}} has no value "
-                            "(see docs/deploy.md for the placeholder names the app provides)")
+            problems.append(
+                f"{props.get('StateMachineName', name)}: ${{{placeholder}}} has no value "
+                "(see docs/deploy.md for the placeholder names the app provides)"
+            )
     return problems
 
 
@@ -102,14 +113,28 @@ def test_unknown_placeholder_is_reported(tmp_path, scratch_root):
         (root / entry.name).symlink_to(target) if entry.name != "step_functions" else None
     (root / "step_functions").mkdir()
     for machine in RESOURCES.state_machines[:1]:
-        (root / "step_functions" / machine.definition).write_text(json.dumps({
-            "StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
-                                             "Parameters": {"TopicArn": "${NoSuchTopicArn}", "Message": "m"},
-                                             "End": True}}}))
+        (root / "step_functions" / machine.definition).write_text(
+            json.dumps(
+                {
+                    "StartAt": "A",
+                    "States": {
+                        "A": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::sns:publish",
+                            "Parameters": {"TopicArn": "${NoSuchTopicArn}", "Message": "m"},
+                            "End": True,
+                        }
+                    },
+                }
+            )
+        )
     synth = synthesize("dev", root, tmp_path / "out")
     assert unfilled_placeholders(synth) == [
-        (f"{physical_name('dev', RESOURCES.state_machines[0].key)}: ${{NoSuchTopicArn}} has no value "
-         "(see docs/deploy.md for the placeholder names the app provides)")]
+        (
+            f"{physical_name('dev', RESOURCES.state_machines[0].key)}: ${{NoSuchTopicArn}} has no value "
+            "(see docs/deploy.md for the placeholder names the app provides)"
+        )
+    ]
 
 
 def test_registered_but_missing_code_is_skipped_with_a_warning(tmp_path, capsys):
@@ -122,13 +147,19 @@ def test_registered_but_missing_code_is_skipped_with_a_warning(tmp_path, capsys)
     (root / "layers").symlink_to(REPO / "layers")
     (root / "pyproject.toml").symlink_to(REPO / "pyproject.toml")
     registry._WARNED.clear()
-    assembly = build_app({"env": "dev", "aws:cdk:bundling-stacks": []}, outdir=str(tmp_path / "out"),
-                         root=root).synth()
+    assembly = build_app(
+        {"env": "dev", "aws:cdk:bundling-stacks": []}, outdir=str(tmp_path / "out"), root=root
+    ).synth()
     err = capsys.readouterr().err
     assert "functions/career_api/handler.py not found" in err
     assert "step_functions/onet_refresh.asl.json not found" in err
-    api = json.loads((tmp_path / "out" / assembly.get_stack_by_name("Skillforge-dev-api").template_file)
-                     .read_text())
-    assert not [r for r in api["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
-                and "career" in json.dumps(r["Properties"].get("FunctionName", ""))]
+    api = json.loads(
+        (tmp_path / "out" / assembly.get_stack_by_name("Skillforge-dev-api").template_file).read_text()
+    )
+    assert not [
+        r
+        for r in api["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+        and "career" in json.dumps(r["Properties"].get("FunctionName", ""))
+    ]
     shutil.rmtree(tmp_path / "out")

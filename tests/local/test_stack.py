@@ -37,8 +37,14 @@ def test_moto_server_serves_the_stack():
     try:
         res = provision("local", endpoint_url=endpoint)
         s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint)
-        s3.put_object(Bucket=res.buckets["partner-landing"], Key="partner_code=acme/dt=2026-01-01/u.csv", Body=b"x")
-        assert s3.get_object(Bucket=res.buckets["partner-landing"],
-                             Key="partner_code=acme/dt=2026-01-01/u.csv")["Body"].read() == b"x"
+        s3.put_object(
+            Bucket=res.buckets["partner-landing"], Key="partner_code=acme/dt=2026-01-01/u.csv", Body=b"x"
+        )
+        assert (
+            s3.get_object(Bucket=res.buckets["partner-landing"], Key="partner_code=acme/dt=2026-01-01/u.csv")[
+                "Body"
+            ].read()
+            == b"x"
+        )
     finally:
         server.stop()

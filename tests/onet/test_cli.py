@@ -15,9 +15,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run([str(Path(sys.executable).parent / "skillforge"), "onet", *args],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
-                          check=False)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "skillforge"), "onet", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_import_json_then_unchanged_then_releases(fresh_db_url: str):
@@ -44,8 +50,14 @@ def test_failed_import_exits_1_with_the_report(fresh_db_url: str, tmp_path: Path
     data = json.loads(done.stdout)
     assert data["outcome"] == "failed"
     problem = next(p for p in data["validation"]["problems"] if p["severity"] == "error")
-    assert problem == {"file": "Skills.txt", "line": line, "column": "Data Value", "rule": "range.scale",
-                       "message": "9 outside IM range 1–5 (Scales Reference)", "severity": "error"}
+    assert problem == {
+        "file": "Skills.txt",
+        "line": line,
+        "column": "Data Value",
+        "rule": "range.scale",
+        "message": "9 outside IM range 1–5 (Scales Reference)",
+        "severity": "error",
+    }
     human = run(fresh_db_url, "import", str(folder))
     assert human.returncode == 1 and "range.scale" in human.stdout and "failed" in human.stdout
 
@@ -82,8 +94,14 @@ def test_progress_bar_and_summary_table_on_a_terminal(fresh_db_url: str):
 
     leader, follower = pty.openpty()
     env = {**os.environ, "DATABASE_URL": fresh_db_url, "COLUMNS": "120", "TERM": "xterm"}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "skillforge"), "onet", "import", str(SAMPLE)],
-                            stdout=follower, stderr=follower, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "skillforge"), "onet", "import", str(SAMPLE)],
+        stdout=follower,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+    )
     os.close(follower)
     chunks = []
     while True:

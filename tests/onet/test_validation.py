@@ -39,7 +39,13 @@ def test_committed_sample_is_valid_and_covers_every_major_group():
     assert 55 <= len(codes) <= 70
     assert {c[:2] for c in codes} == set(SOC_MAJOR_GROUPS)
     # every file's rows belong to the sample's occupations
-    for name in ("Skills.txt", "Knowledge.txt", "Task Statements.txt", "Technology Skills.txt", "Alternate Titles.txt"):
+    for name in (
+        "Skills.txt",
+        "Knowledge.txt",
+        "Task Statements.txt",
+        "Technology Skills.txt",
+        "Alternate Titles.txt",
+    ):
         assert {row[0] for row in parsed[name].rows} <= set(codes)
     assert {p.file for p in report.warnings()} == {"Abilities.txt", "Work Context.txt"}
     assert set(report.skipped_files) == {"Abilities.txt", "Work Context.txt"}
@@ -83,17 +89,29 @@ def test_wrong_header(sample: Path):
     content[0] = content[0].replace("Data Value", "Value")
     write_lines(sample, "Knowledge.txt", content)
     error = only_error(validate(sample)[0])
-    assert (error.file, error.line, error.column, error.rule) == ("Knowledge.txt", 1, "Data Value", "header.mismatch")
+    assert (error.file, error.line, error.column, error.rule) == (
+        "Knowledge.txt",
+        1,
+        "Data Value",
+        "header.mismatch",
+    )
     assert "column 5" in error.message and "'Value'" in error.message
 
 
-@pytest.mark.parametrize("scale,value,expected", [("IM", "5.40", "IM range 1–5"), ("LV", "7.20", "LV range 0–7"),
-                                                  ("IM", "0.50", "IM range 1–5")])
+@pytest.mark.parametrize(
+    "scale,value,expected",
+    [("IM", "5.40", "IM range 1–5"), ("LV", "7.20", "LV range 0–7"), ("IM", "0.50", "IM range 1–5")],
+)
 def test_value_out_of_range(sample: Path, scale: str, value: str, expected: str):
     line = find_line(sample, "Skills.txt", "29-1141.00", "2.A.1.a", "Reading Comprehension", scale)
     set_field(sample, "Skills.txt", line, "Data Value", value)
     error = only_error(validate(sample)[0])
-    assert (error.file, error.line, error.column, error.rule) == ("Skills.txt", line, "Data Value", "range.scale")
+    assert (error.file, error.line, error.column, error.rule) == (
+        "Skills.txt",
+        line,
+        "Data Value",
+        "range.scale",
+    )
     assert expected in error.message
 
 
@@ -112,7 +130,11 @@ def test_unknown_onet_code(sample: Path):
     set_field(sample, "Task Statements.txt", line, "O*NET-SOC Code", "47-2111.99")
     error = only_error(validate(sample)[0])
     assert (error.file, error.line, error.column, error.rule) == (
-        "Task Statements.txt", line, "O*NET-SOC Code", "ref.onet_code")
+        "Task Statements.txt",
+        line,
+        "O*NET-SOC Code",
+        "ref.onet_code",
+    )
     assert "47-2111.99" in error.message
 
 
@@ -159,7 +181,7 @@ def test_bad_types_and_flags(sample: Path):
 def test_non_utf8_file(sample: Path):
     data = (sample / "Occupation Data.txt").read_bytes()
     line_start = data.index(b"\n29-1141.00") + 1
-    broken = data[:line_start + 20] + b"\xe9" + data[line_start + 21:]
+    broken = data[: line_start + 20] + b"\xe9" + data[line_start + 21 :]
     (sample / "Occupation Data.txt").write_bytes(broken)
     report, _ = validate(sample)
     error = next(p for p in report.errors() if p.rule == "encoding.utf8")
@@ -207,7 +229,12 @@ def test_work_context_category_must_exist(tmp_path: Path):
     line = find_line(folder, "Work Context.txt", "15-1252.00", "4.C.1.a.2.c", "Public Speaking", "CXP", "5")
     set_field(folder, "Work Context.txt", line, "Category", "9")
     error = only_error(validate(folder)[0])
-    assert (error.file, error.line, error.column, error.rule) == ("Work Context.txt", line, "Category", "ref.category")
+    assert (error.file, error.line, error.column, error.rule) == (
+        "Work Context.txt",
+        line,
+        "Category",
+        "ref.category",
+    )
 
 
 def test_high_point_zero_means_none(sample: Path):
@@ -267,11 +294,18 @@ def test_bls_files_not_utf8_or_with_a_wrong_header(tmp_path: Path):
     data = (BLS / "oews_national_may2025.csv").read_bytes()
     oews.write_bytes(data.replace(b"Registered Nurses", b"Registered Nurs\xe9s", 1))
     ep = tmp_path / "ep_2024-34_table_1_2.csv"
-    ep.write_text((BLS / "ep_2024-34_table_1_2.csv").read_text(encoding="utf-8")
-                  .replace("Occupational openings", "Openings"), encoding="utf-8")
+    ep.write_text(
+        (BLS / "ep_2024-34_table_1_2.csv")
+        .read_text(encoding="utf-8")
+        .replace("Occupational openings", "Openings"),
+        encoding="utf-8",
+    )
     report = Report()
     read_bls(oews, ep, report)
     found = {(p.file, p.rule) for p in report.errors()}
-    assert found == {("oews_national_may2025.csv", "encoding.utf8"), ("ep_2024-34_table_1_2.csv", "header.mismatch")}
+    assert found == {
+        ("oews_national_may2025.csv", "encoding.utf8"),
+        ("ep_2024-34_table_1_2.csv", "header.mismatch"),
+    }
     encoding = report.find(rule="encoding.utf8")[0]
-    assert encoding.line == data[:data.index(b"Registered Nurses")].count(b"\n") + 1
+    assert encoding.line == data[: data.index(b"Registered Nurses")].count(b"\n") + 1

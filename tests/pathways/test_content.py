@@ -29,8 +29,6 @@ def test_committed_pathways_are_valid_and_target_existing_occupations():
         assert pathway.certification and all(step.providers for step in pathway.steps)
 
 
-
-
 def errors_of(folder: Path, codes=None) -> set[tuple[str, str]]:
     return {(e["file"], e["path"]) for e in load_directory(folder, known_onet_codes=codes).errors}
 
@@ -40,17 +38,20 @@ def test_steps_out_of_order_are_rejected(folder):
     assert ("electrician-apprenticeship.json", "$") in errors_of(folder)
 
 
-@pytest.mark.parametrize("change, path", [
-    (lambda d: d["steps"][1].update(providers=[]), "$.steps[1].providers"),
-    (lambda d: d["steps"][1].pop("duration_weeks"), "$.steps[1].duration_weeks"),
-    (lambda d: d["steps"][1].update(duration_weeks=0), "$.steps[1].duration_weeks"),
-    (lambda d: d.pop("certification"), "$.certification"),
-    (lambda d: d.update(target_onet_code="15-1252"), "$.target_onet_code"),
-    (lambda d: d.update(steps=[]), "$.steps"),
-    (lambda d: d.update(colour="blue"), "$.colour"),
-    (lambda d: d["steps"][0].update(kind="vibes"), "$.steps[0].kind"),
-    (lambda d: d["steps"][0]["providers"][0].update(url="not a url"), "$.steps[0].providers[0].url"),
-])
+@pytest.mark.parametrize(
+    "change, path",
+    [
+        (lambda d: d["steps"][1].update(providers=[]), "$.steps[1].providers"),
+        (lambda d: d["steps"][1].pop("duration_weeks"), "$.steps[1].duration_weeks"),
+        (lambda d: d["steps"][1].update(duration_weeks=0), "$.steps[1].duration_weeks"),
+        (lambda d: d.pop("certification"), "$.certification"),
+        (lambda d: d.update(target_onet_code="15-1252"), "$.target_onet_code"),
+        (lambda d: d.update(steps=[]), "$.steps"),
+        (lambda d: d.update(colour="blue"), "$.colour"),
+        (lambda d: d["steps"][0].update(kind="vibes"), "$.steps[0].kind"),
+        (lambda d: d["steps"][0]["providers"][0].update(url="not a url"), "$.steps[0].providers[0].url"),
+    ],
+)
 def test_schema_violations_name_the_field(folder, change, path):
     edit(folder, "registered-nurse-adn", change)
     assert ("registered-nurse-adn.json", path) in errors_of(folder)
@@ -63,7 +64,9 @@ def test_key_must_match_file_name(folder):
 
 def test_unknown_target_occupation_is_rejected(folder):
     edit(folder, "police-patrol-officer", lambda d: d.update(target_onet_code="99-9999.00"))
-    assert ("police-patrol-officer.json", "$.target_onet_code") in errors_of(folder, onet_codes_from_release_folder(SAMPLE))
+    assert ("police-patrol-officer.json", "$.target_onet_code") in errors_of(
+        folder, onet_codes_from_release_folder(SAMPLE)
+    )
 
 
 def test_malformed_json_is_reported(folder):
@@ -85,4 +88,5 @@ def test_committed_json_schema_is_current():
 
     committed = json.loads((DEFAULT_DIR / "_schema" / "pathway.schema.json").read_text())
     assert committed == json_schema(), (
-        "regenerate: skillforge pathways schema > content/pathways/_schema/pathway.schema.json")
+        "regenerate: skillforge pathways schema > content/pathways/_schema/pathway.schema.json"
+    )

@@ -12,19 +12,24 @@ from skillforge.pathways import PathwayContentError, publish_directory, purge_ex
 from skillforge.pathways.publish import history
 from tests.pathways.conftest import edit
 
-TARGETS = {"15-1252.00": "Software Developers", "29-1141.00": "Registered Nurses",
-           "13-2011.00": "Accountants and Auditors", "47-2111.00": "Electricians",
-           "49-3023.00": "Automotive Service Technicians and Mechanics",
-           "33-3051.00": "Police and Sheriff's Patrol Officers"}
+TARGETS = {
+    "15-1252.00": "Software Developers",
+    "29-1141.00": "Registered Nurses",
+    "13-2011.00": "Accountants and Auditors",
+    "47-2111.00": "Electricians",
+    "49-3023.00": "Automotive Service Technicians and Mechanics",
+    "33-3051.00": "Police and Sheriff's Patrol Officers",
+}
 
 
 def seed_occupation_codes(conn) -> None:
     release = conn.execute("SELECT release FROM onet_releases ORDER BY release LIMIT 1").fetchone()["release"]
     for code, title in TARGETS.items():
-        conn.execute("INSERT INTO occupation_codes (onet_code, title, first_release, last_release) "
-                     "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", (code, title, release, release))
-
-
+        conn.execute(
+            "INSERT INTO occupation_codes (onet_code, title, first_release, last_release) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (code, title, release, release),
+        )
 
 
 def rows(conn) -> dict[str, dict]:
@@ -83,7 +88,11 @@ def test_update_retire_and_reactivate(db_conn, folder, tmp_path):
     assert report.reactivated == ["police-patrol-officer"] and report.changes == 1
     police = rows(db_conn)["police-patrol-officer"]
     assert police["status"] == "active" and police["retired_at"] is None
-    assert [h["change"] for h in history(db_conn, "police-patrol-officer")] == ["insert", "retire", "reactivate"]
+    assert [h["change"] for h in history(db_conn, "police-patrol-officer")] == [
+        "insert",
+        "retire",
+        "reactivate",
+    ]
 
 
 def test_dry_run_writes_nothing(db_conn, folder):
@@ -114,10 +123,16 @@ def test_history_purge_removes_only_expired_rows(db_conn, folder):
     seed_occupation_codes(db_conn)
     publish_directory(db_conn, folder)
     # Five years pass for one row (the guard forbids rewriting history, so it is set aside for the set-up).
-    db_conn.execute("ALTER TABLE learning_pathway_history DISABLE TRIGGER learning_pathway_history_append_only")
-    db_conn.execute("UPDATE learning_pathway_history SET retain_until = now() - interval '1 day' "
-                    "WHERE pathway_id = (SELECT id FROM learning_pathways WHERE pathway_key = 'registered-nurse-adn')")
-    db_conn.execute("ALTER TABLE learning_pathway_history ENABLE TRIGGER learning_pathway_history_append_only")
+    db_conn.execute(
+        "ALTER TABLE learning_pathway_history DISABLE TRIGGER learning_pathway_history_append_only"
+    )
+    db_conn.execute(
+        "UPDATE learning_pathway_history SET retain_until = now() - interval '1 day' "
+        "WHERE pathway_id = (SELECT id FROM learning_pathways WHERE pathway_key = 'registered-nurse-adn')"
+    )
+    db_conn.execute(
+        "ALTER TABLE learning_pathway_history ENABLE TRIGGER learning_pathway_history_append_only"
+    )
     assert purge_expired_history(db_conn) == 1
     assert db_conn.execute("SELECT count(*) AS n FROM learning_pathway_history").fetchone()["n"] == 5
 
@@ -127,11 +142,15 @@ def test_history_is_append_only_for_five_years(db_conn, folder):
 
     seed_occupation_codes(db_conn)
     publish_directory(db_conn, folder)
-    for statement in ("UPDATE learning_pathway_history SET changed_by = 'someone else'",
-                      "DELETE FROM learning_pathway_history",
-                      "DELETE FROM learning_pathways WHERE pathway_key = 'registered-nurse-adn'"):  # cascade
-        with (pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only|retained until"),
-              db_conn.transaction()):
+    for statement in (
+        "UPDATE learning_pathway_history SET changed_by = 'someone else'",
+        "DELETE FROM learning_pathway_history",
+        "DELETE FROM learning_pathways WHERE pathway_key = 'registered-nurse-adn'",
+    ):  # cascade
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only|retained until"),
+            db_conn.transaction(),
+        ):
             db_conn.execute(statement)
     assert purge_expired_history(db_conn) == 0
     assert db_conn.execute("SELECT count(*) AS n FROM learning_pathway_history").fetchone()["n"] == 6

@@ -28,14 +28,19 @@ def full() -> dict:
             "name": "Team PB",
             "mbox": "mailto:teampb@example.com",
             "member": [
-                {"objectType": "Agent", "name": "Andrew", "account": {"homePage": "http://www.example.com",
-                                                                      "name": "13936749"}},
+                {
+                    "objectType": "Agent",
+                    "name": "Andrew",
+                    "account": {"homePage": "http://www.example.com", "name": "13936749"},
+                },
                 {"name": "Toby", "openid": "http://toby.openid.example.org/"},
                 {"objectType": "Agent", "mbox_sha1sum": "ebd31e95054c018b10727ccffd2ef2ec3a016ee9"},
             ],
         },
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/attended",
-                 "display": {"en-GB": "attended", "en-US": "attended", "zh-Hant-TW": "出席", "es-419": "asistió"}},
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/attended",
+            "display": {"en-GB": "attended", "en-US": "attended", "zh-Hant-TW": "出席", "es-419": "asistió"},
+        },
         "object": {
             "objectType": "Activity",
             "id": "http://www.example.com/meetings/occurances/34534",
@@ -44,12 +49,18 @@ def full() -> dict:
                 "description": {"en-GB": "An example meeting that happened on a specific occasion."},
                 "type": "http://adlnet.gov/expapi/activities/meeting",
                 "moreInfo": "http://virtualmeeting.example.com/345256",
-                "extensions": {"http://example.com/profiles/meetings/activitydefinitionextensions/room":
-                               {"name": "Kilby", "id": "http://example.com/rooms/342"}},
+                "extensions": {
+                    "http://example.com/profiles/meetings/activitydefinitionextensions/room": {
+                        "name": "Kilby",
+                        "id": "http://example.com/rooms/342",
+                    }
+                },
             },
         },
         "result": {
-            "extensions": {"http://example.com/profiles/meetings/resultextensions/minuteslocation": "X:\\minutes"},
+            "extensions": {
+                "http://example.com/profiles/meetings/resultextensions/minuteslocation": "X:\\minutes"
+            },
             "score": {"scaled": 0.5, "raw": 50, "min": 0, "max": 100},
             "success": True,
             "completion": True,
@@ -62,9 +73,13 @@ def full() -> dict:
             "team": {"objectType": "Group", "name": "Team", "mbox": "mailto:team@example.com"},
             "contextActivities": {
                 "parent": [{"id": "http://www.example.com/meetings/series/267", "objectType": "Activity"}],
-                "category": {"id": "http://www.example.com/meetings/categories/teammeeting",
-                             "definition": {"name": {"en": "team meeting"},
-                                            "type": "http://example.com/expapi/activities/meetingcategory"}},
+                "category": {
+                    "id": "http://www.example.com/meetings/categories/teammeeting",
+                    "definition": {
+                        "name": {"en": "team meeting"},
+                        "type": "http://example.com/expapi/activities/meetingcategory",
+                    },
+                },
                 "grouping": [],
                 "other": [{"id": "http://www.example.com/meetings/occurances/34257"}],
             },
@@ -76,22 +91,31 @@ def full() -> dict:
         },
         "timestamp": "2013-05-18T05:32:34.804+00:00",
         "stored": "2013-05-18T05:32:34.804Z",
-        "authority": {"objectType": "Agent", "account": {"homePage": "http://cloud.scorm.com/", "name": "anonymous"}},
-        "attachments": [{
-            "usageType": "http://adlnet.gov/expapi/attachments/signature",
-            "display": {"en-US": "Signature"},
-            "description": {"en-US": "A test signature"},
-            "contentType": "application/octet-stream",
-            "length": 4235,
-            "sha2": "672fa5fa658017f1b72d65036f13379c6ab05d4ab3b6664908d8acf0b6a0c634",
-        }],
+        "authority": {
+            "objectType": "Agent",
+            "account": {"homePage": "http://cloud.scorm.com/", "name": "anonymous"},
+        },
+        "attachments": [
+            {
+                "usageType": "http://adlnet.gov/expapi/attachments/signature",
+                "display": {"en-US": "Signature"},
+                "description": {"en-US": "A test signature"},
+                "contentType": "application/octet-stream",
+                "length": 4235,
+                "sha2": "672fa5fa658017f1b72d65036f13379c6ab05d4ab3b6664908d8acf0b6a0c634",
+            }
+        ],
     }
 
 
 def interaction(itype: str, **lists) -> dict:
     s = minimal()
-    s["object"]["definition"] = {"type": "http://adlnet.gov/expapi/activities/cmi.interaction",
-                                 "interactionType": itype, "correctResponsesPattern": ["a"], **lists}
+    s["object"]["definition"] = {
+        "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+        "interactionType": itype,
+        "correctResponsesPattern": ["a"],
+        **lists,
+    }
     return s
 
 
@@ -102,28 +126,44 @@ def components(*ids: str) -> list[dict]:
 def substatement() -> dict:
     s = minimal()
     s["verb"] = {"id": "http://example.com/planned", "display": {"en-US": "planned"}}
-    s["object"] = {"objectType": "SubStatement", "actor": {"objectType": "Agent", "mbox": "mailto:t@example.com"},
-                   "verb": {"id": "http://example.com/visited"},
-                   "object": {"objectType": "Activity", "id": "http://example.com/website"},
-                   "context": {"platform": "web"}, "timestamp": "2030-01-01T00:00:00Z"}
+    s["object"] = {
+        "objectType": "SubStatement",
+        "actor": {"objectType": "Agent", "mbox": "mailto:t@example.com"},
+        "verb": {"id": "http://example.com/visited"},
+        "object": {"objectType": "Activity", "id": "http://example.com/website"},
+        "context": {"platform": "web"},
+        "timestamp": "2030-01-01T00:00:00Z",
+    }
     return s
 
 
 def voiding(target: str = "e05aa883-acaf-40ad-bf54-02c8ce485fb0") -> dict:
-    return {"actor": {"objectType": "Agent", "name": "Example Admin", "mbox": "mailto:admin@example.adlnet.gov"},
-            "verb": {"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en-US": "voided"}},
-            "object": {"objectType": "StatementRef", "id": target}}
+    return {
+        "actor": {"objectType": "Agent", "name": "Example Admin", "mbox": "mailto:admin@example.adlnet.gov"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en-US": "voided"}},
+        "object": {"objectType": "StatementRef", "id": target},
+    }
 
 
-def interest_profiler(*, email: str = "learner@example.com", account: tuple[str, str] | None = None,
-                      scores: dict | None = None, statement_id: str | None = None,
-                      instrument_version: str = "2.0", checksum: str | None = None,
-                      timestamp: str = "2026-11-20T10:15:00Z", duration: str = "PT12M30S",
-                      job_zone: int | None = None) -> dict:
+def interest_profiler(
+    *,
+    email: str = "learner@example.com",
+    account: tuple[str, str] | None = None,
+    scores: dict | None = None,
+    statement_id: str | None = None,
+    instrument_version: str = "2.0",
+    checksum: str | None = None,
+    timestamp: str = "2026-11-20T10:15:00Z",
+    duration: str = "PT12M30S",
+    job_zone: int | None = None,
+) -> dict:
     """An Interest Profiler (RIASEC) completion as a psychometric provider would send it."""
     scores = scores or {"R": 12, "I": 35, "A": 20, "S": 18, "E": 10, "C": 28}
-    actor = ({"objectType": "Agent", "account": {"homePage": account[0], "name": account[1]}} if account
-             else {"objectType": "Agent", "mbox": f"mailto:{email}"})
+    actor = (
+        {"objectType": "Agent", "account": {"homePage": account[0], "name": account[1]}}
+        if account
+        else {"objectType": "Agent", "mbox": f"mailto:{email}"}
+    )
     ext = {EXT_INSTRUMENT_VERSION: instrument_version}
     if checksum is not None:
         ext[EXT_INSTRUMENT_SHA256] = checksum
@@ -134,11 +174,15 @@ def interest_profiler(*, email: str = "learner@example.com", account: tuple[str,
         "id": statement_id or str(uuid.uuid4()),
         "actor": actor,
         "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
-        "object": {"objectType": "Activity", "id": IP_ACTIVITY,
-                   "definition": {"name": {"en-US": "O*NET Interest Profiler"},
-                                  "type": "http://adlnet.gov/expapi/activities/assessment"}},
-        "result": {"completion": True, "duration": duration,
-                   "extensions": result_ext},
+        "object": {
+            "objectType": "Activity",
+            "id": IP_ACTIVITY,
+            "definition": {
+                "name": {"en-US": "O*NET Interest Profiler"},
+                "type": "http://adlnet.gov/expapi/activities/assessment",
+            },
+        },
+        "result": {"completion": True, "duration": duration, "extensions": result_ext},
         "context": {"platform": "ExampleAssess", "extensions": ext},
         "timestamp": timestamp,
     }

@@ -19,8 +19,16 @@ from tests.xapi.statements import interest_profiler, minimal
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def event(body, *, version="1.0.3", content_type="application/json", role="partner_admin",
-          partner="acme-careers", base64_body=False, extra_headers=None) -> dict:
+def event(
+    body,
+    *,
+    version="1.0.3",
+    content_type="application/json",
+    role="partner_admin",
+    partner="acme-careers",
+    base64_body=False,
+    extra_headers=None,
+) -> dict:
     headers = {"Content-Type": content_type, **(extra_headers or {})}
     if version is not None:
         headers["X-Experience-API-Version"] = version
@@ -31,10 +39,17 @@ def event(body, *, version="1.0.3", content_type="application/json", role="partn
     claims = {"sub": "provider-1", "custom:role": role}
     if partner:
         claims["custom:partner_code"] = partner
-    return {"httpMethod": "POST", "path": "/v1/xapi/statements", "resource": "/v1/xapi/statements",
-            "headers": headers, "multiValueHeaders": {}, "queryStringParameters": None, "body": body,
-            "isBase64Encoded": base64_body, "requestContext": {"authorizer": {"claims": claims},
-                                                               "requestId": "r-1", "stage": "test"}}
+    return {
+        "httpMethod": "POST",
+        "path": "/v1/xapi/statements",
+        "resource": "/v1/xapi/statements",
+        "headers": headers,
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "body": body,
+        "isBase64Encoded": base64_body,
+        "requestContext": {"authorizer": {"claims": claims}, "requestId": "r-1", "stage": "test"},
+    }
 
 
 def call(evt) -> tuple[int, object, dict]:
@@ -73,8 +88,11 @@ def test_conflict_is_409(db_env):
     changed = {**one, "timestamp": "2026-11-21T10:15:00Z"}
     status, body, _ = call(event([ip(), changed]))
     assert status == 409 and body["error"]["code"] == "conflict"
-    assert body["error"]["details"][0] == {"field": "body[1].id", "rule": "statement.conflict",
-                                           "message": body["error"]["details"][0]["message"]}
+    assert body["error"]["details"][0] == {
+        "field": "body[1].id",
+        "rule": "statement.conflict",
+        "message": body["error"]["details"][0]["message"],
+    }
     assert stored_count(db_env) == 1
 
 
@@ -84,7 +102,8 @@ def test_invalid_statement_rejects_the_whole_batch(db_env):
     status, body, _ = call(event([ip(), bad]))
     assert status == 400 and body["error"]["code"] == "invalid_statement"
     assert {"field": "body[1].verb.display.en_US", "rule": "language-tag"} in [
-        {k: d[k] for k in ("field", "rule")} for d in body["error"]["details"]]
+        {k: d[k] for k in ("field", "rule")} for d in body["error"]["details"]
+    ]
     assert stored_count(db_env) == 0
 
 
@@ -95,20 +114,29 @@ def test_instrument_mismatch_is_a_clear_400(db_env):
     assert detail["rule"] == "instrument.checksum-mismatch" and "SHA-256" in detail["message"]
 
 
-@pytest.mark.parametrize("kwargs, body, rule", [
-    ({"version": None}, None, "required"),
-    ({"version": "2.0.0"}, None, "version"),
-    ({"version": "1.1"}, None, "version"),
-    ({}, b"{not json", "malformed"),
-    ({}, b'{"a": NaN}', "malformed"),
-    ({}, b"", "required"),
-    ({}, b"[]", "required"),
-    ({"content_type": "text/plain"}, None, "media_type"),
-    ({"content_type": "multipart/mixed"}, None, "malformed"),
-    # xAPI Data 2.2: a property appears at most once (json would silently keep the last "actor").
-    ({}, (b'{"actor": {"mbox": "mailto:a@example.com"}, "actor": {"mbox": "mailto:b@example.com"}, '
-          b'"verb": {"id": "http://x.example/v"}, "object": {"id": "http://x.example/a"}}'), "malformed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, body, rule",
+    [
+        ({"version": None}, None, "required"),
+        ({"version": "2.0.0"}, None, "version"),
+        ({"version": "1.1"}, None, "version"),
+        ({}, b"{not json", "malformed"),
+        ({}, b'{"a": NaN}', "malformed"),
+        ({}, b"", "required"),
+        ({}, b"[]", "required"),
+        ({"content_type": "text/plain"}, None, "media_type"),
+        ({"content_type": "multipart/mixed"}, None, "malformed"),
+        # xAPI Data 2.2: a property appears at most once (json would silently keep the last "actor").
+        (
+            {},
+            (
+                b'{"actor": {"mbox": "mailto:a@example.com"}, "actor": {"mbox": "mailto:b@example.com"}, '
+                b'"verb": {"id": "http://x.example/v"}, "object": {"id": "http://x.example/a"}}'
+            ),
+            "malformed",
+        ),
+    ],
+)
 def test_bad_requests_are_400_with_a_reason(db_env, kwargs, body, rule):
     status, response, _ = call(event(body if body is not None else ip(), **kwargs))
     assert status == 400, response
@@ -128,25 +156,37 @@ def test_roles(db_env):
     evt = event(ip())
     evt["requestContext"] = {}
     from skillforge.config import get_settings
+
     assert get_settings().env == "local"
     status, body, _ = call(evt)
     assert status == 401
 
 
 def multipart(statements, parts: list[tuple[bytes, str]], boundary="abcABC0123") -> tuple[bytes, str]:
-    chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode() + json.dumps(statements).encode()]
+    chunks = [
+        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode() + json.dumps(statements).encode()
+    ]
     for data, claimed in parts:
-        chunks.append(f"--{boundary}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n"
-                      f"X-Experience-API-Hash: {claimed}\r\n\r\n".encode() + data)
+        chunks.append(
+            f"--{boundary}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {claimed}\r\n\r\n".encode()
+            + data
+        )
     body = b"\r\n".join(chunks) + f"\r\n--{boundary}--\r\n".encode()
     return body, f'multipart/mixed; boundary="{boundary}"'
 
 
 def with_attachment(data: bytes) -> dict:
     statement = ip()
-    statement["attachments"] = [{"usageType": "https://skillforge.example/xapi/attachments/report",
-                                 "display": {"en-US": "Score report"}, "contentType": "application/pdf",
-                                 "length": len(data), "sha2": hashlib.sha256(data).hexdigest()}]
+    statement["attachments"] = [
+        {
+            "usageType": "https://skillforge.example/xapi/attachments/report",
+            "display": {"en-US": "Score report"},
+            "contentType": "application/pdf",
+            "length": len(data),
+            "sha2": hashlib.sha256(data).hexdigest(),
+        }
+    ]
     return statement
 
 
@@ -157,7 +197,9 @@ def test_multipart_attachments_are_checked_against_sha2(db_env):
     status, response, _ = call(event(body, content_type=content_type, base64_body=True))
     assert status == 200, response
 
-    tampered, content_type = multipart(with_attachment(data), [(data + b"x", hashlib.sha256(data).hexdigest())])
+    tampered, content_type = multipart(
+        with_attachment(data), [(data + b"x", hashlib.sha256(data).hexdigest())]
+    )
     status, response, _ = call(event(tampered, content_type=content_type, base64_body=True))
     assert status == 400 and "does not match" in response["error"]["message"]
 
@@ -182,7 +224,9 @@ def test_plain_activity_statement_is_not_an_assessment(db_env):
 
 
 def test_lambda_handler_module(db_env):
-    spec = importlib.util.spec_from_file_location("xapi_api_handler", ROOT / "functions" / "xapi_api" / "handler.py")
+    spec = importlib.util.spec_from_file_location(
+        "xapi_api_handler", ROOT / "functions" / "xapi_api" / "handler.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
@@ -214,8 +258,12 @@ def test_a_voiding_statement_cannot_pre_void_another_tenants_future_statement(db
     assert call(event(voiding(target["id"])))[0] == 200  # acme-careers voids an id it has not seen yet
     assert call(event(target, partner="other-org"))[0] == 200
     with psycopg.connect(db_env) as conn:
-        status = conn.execute("SELECT status FROM xapi_statements WHERE statement_id = %s", (target["id"],)).fetchone()
-        assessment = conn.execute("SELECT status FROM assessments WHERE statement_id = %s", (target["id"],)).fetchone()
+        status = conn.execute(
+            "SELECT status FROM xapi_statements WHERE statement_id = %s", (target["id"],)
+        ).fetchone()
+        assessment = conn.execute(
+            "SELECT status FROM assessments WHERE statement_id = %s", (target["id"],)
+        ).fetchone()
     assert status[0] == "pending_user" and assessment[0] == "pending_user"  # other-org's statement stands
 
 
@@ -231,12 +279,29 @@ def signed(statement: dict, *, alg="RS256", payload=None, token=None) -> tuple[b
     """A multipart request with a signed statement (xAPI Data 2.6); the JWS signature bytes are not a real
     RSA signature: without an x5c certificate in the header the LRS checks structure, algorithm and payload."""
     statement.setdefault("id", str(uuid.uuid4()))
-    jws = token if token is not None else ".".join(
-        [b64url({"alg": alg, "typ": "JWT"}), b64url(payload if payload is not None else statement),
-         b64url(b"\x01" * 256)]).encode()
-    statement = {**statement, "attachments": [{
-        "usageType": SIGNATURE, "display": {"en-US": "JWS signature"}, "contentType": "application/octet-stream",
-        "length": len(jws), "sha2": hashlib.sha256(jws).hexdigest()}]}
+    jws = (
+        token
+        if token is not None
+        else ".".join(
+            [
+                b64url({"alg": alg, "typ": "JWT"}),
+                b64url(payload if payload is not None else statement),
+                b64url(b"\x01" * 256),
+            ]
+        ).encode()
+    )
+    statement = {
+        **statement,
+        "attachments": [
+            {
+                "usageType": SIGNATURE,
+                "display": {"en-US": "JWS signature"},
+                "contentType": "application/octet-stream",
+                "length": len(jws),
+                "sha2": hashlib.sha256(jws).hexdigest(),
+            }
+        ],
+    }
     return multipart(statement, [(jws, hashlib.sha256(jws).hexdigest())])
 
 
@@ -246,14 +311,20 @@ def test_signed_statement_is_accepted(db_env):
     assert status == 200, response
 
 
-@pytest.mark.parametrize("kwargs, rule", [
-    ({"alg": "HS256"}, "signature.algorithm"),
-    ({"alg": "none"}, "signature.algorithm"),
-    ({"token": b"not-a-jws"}, "signature.jws"),
-    ({"token": b"e30.e30"}, "signature.jws"),
-    ({"payload": [1, 2]}, "signature.payload"),
-    ({"payload": {**minimal(), "verb": {"id": "http://adlnet.gov/expapi/verbs/failed"}}}, "signature.payload"),
-])
+@pytest.mark.parametrize(
+    "kwargs, rule",
+    [
+        ({"alg": "HS256"}, "signature.algorithm"),
+        ({"alg": "none"}, "signature.algorithm"),
+        ({"token": b"not-a-jws"}, "signature.jws"),
+        ({"token": b"e30.e30"}, "signature.jws"),
+        ({"payload": [1, 2]}, "signature.payload"),
+        (
+            {"payload": {**minimal(), "verb": {"id": "http://adlnet.gov/expapi/verbs/failed"}}},
+            "signature.payload",
+        ),
+    ],
+)
 def test_malformed_signatures_are_400(db_env, kwargs, rule):
     body, content_type = signed(ip(), **kwargs)
     status, response, _ = call(event(body, content_type=content_type, base64_body=True))
@@ -281,14 +352,22 @@ def _certificate_and_key():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "provider.example")])
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode(), key
 
 
-@pytest.mark.parametrize("alg, tamper, rule", [
-    ("RS256", False, None), ("RS512", False, None), ("RS256", True, "signature.x509")])
+@pytest.mark.parametrize(
+    "alg, tamper, rule", [("RS256", False, None), ("RS512", False, None), ("RS256", True, "signature.x509")]
+)
 def test_signature_with_x509_certificate_is_verified(db_env, alg, tamper, rule):
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
@@ -312,7 +391,11 @@ def test_signature_with_x509_certificate_is_verified(db_env, alg, tamper, rule):
 
 def test_signature_with_an_unreadable_certificate_is_400(db_env):
     statement = {**ip(), "id": str(uuid.uuid4())}
-    body, content_type = signed(statement, token=".".join(
-        [b64url({"alg": "RS256", "x5c": ["bm90IGEgY2VydA=="]}), b64url(statement), b64url(b"\x01" * 256)]).encode())
+    body, content_type = signed(
+        statement,
+        token=".".join(
+            [b64url({"alg": "RS256", "x5c": ["bm90IGEgY2VydA=="]}), b64url(statement), b64url(b"\x01" * 256)]
+        ).encode(),
+    )
     status, response, _ = call(event(body, content_type=content_type, base64_body=True))
     assert status == 400 and [d["rule"] for d in response["error"]["details"]] == ["signature.x509"]

@@ -33,8 +33,9 @@ def test_array_with_an_invalid_statement_exits_1(tmp_path):
     assert result.exit_code == 1
     assert [line["index"] for line in lines] == [0, 1, 2]
     assert [line["valid"] for line in lines] == [True, False, True]
-    assert lines[1]["errors"] == [{"path": "$.actor.mbox", "rule": "mbox",
-                                   "message": lines[1]["errors"][0]["message"]}]
+    assert lines[1]["errors"] == [
+        {"path": "$.actor.mbox", "rule": "mbox", "message": lines[1]["errors"][0]["message"]}
+    ]
 
 
 def test_json_lines(tmp_path):
@@ -43,7 +44,9 @@ def test_json_lines(tmp_path):
     result, lines = run([str(path), "--json"])
     assert result.exit_code == 1
     assert [line["valid"] for line in lines] == [True, True, False]
-    assert {"path": "$.verb", "rule": "required"} in [{k: e[k] for k in ("path", "rule")} for e in lines[2]["errors"]]
+    assert {"path": "$.verb", "rule": "required"} in [
+        {k: e[k] for k in ("path", "rule")} for e in lines[2]["errors"]
+    ]
 
 
 def test_default_source_is_stdin_and_summary_goes_to_stderr():
@@ -53,14 +56,20 @@ def test_default_source_is_stdin_and_summary_goes_to_stderr():
     assert "1 valid, 0 invalid" in result.stderr
 
 
-@pytest.mark.parametrize("stdin, needle", [
-    ("{not json", "malformed JSON"),
-    ('{"a": 1}\n{"b": ', "line 2"),
-    ('{"score": NaN}', "malformed JSON"),
-    ("", "empty"),
-    ('{"actor": {"mbox": "mailto:a@example.com", "mbox": "mailto:b@example.com"}}', "duplicate key 'mbox'"),
-    ('{"a": 1}\n{"id": "x", "id": "y"}', "line 2: malformed JSON: duplicate key 'id'"),
-])
+@pytest.mark.parametrize(
+    "stdin, needle",
+    [
+        ("{not json", "malformed JSON"),
+        ('{"a": 1}\n{"b": ', "line 2"),
+        ('{"score": NaN}', "malformed JSON"),
+        ("", "empty"),
+        (
+            '{"actor": {"mbox": "mailto:a@example.com", "mbox": "mailto:b@example.com"}}',
+            "duplicate key 'mbox'",
+        ),
+        ('{"a": 1}\n{"id": "x", "id": "y"}', "line 2: malformed JSON: duplicate key 'id'"),
+    ],
+)
 def test_unreadable_input_exits_2(stdin, needle):
     result, lines = run(["-"], stdin)
     assert result.exit_code == 2

@@ -31,7 +31,9 @@ def owner(url):
 
 def statement_row(url, statement_id):
     with owner(url) as conn:
-        return conn.execute("SELECT * FROM xapi_statements WHERE statement_id = %s", (statement_id,)).fetchone()
+        return conn.execute(
+            "SELECT * FROM xapi_statements WHERE statement_id = %s", (statement_id,)
+        ).fetchone()
 
 
 def assessment_row(url, statement_id):
@@ -49,8 +51,11 @@ def test_known_learner_gets_an_assessment_with_recommendation_and_pathway(xapi_d
 
     with owner(xapi_db) as conn:
         publish_directory(conn, changed_by="test")
-        pathway_id = str(conn.execute("SELECT id FROM learning_pathways WHERE pathway_key = "
-                                      "'software-developer-foundations'").fetchone()["id"])
+        pathway_id = str(
+            conn.execute(
+                "SELECT id FROM learning_pathways WHERE pathway_key = 'software-developer-foundations'"
+            ).fetchone()["id"]
+        )
     user_id = create_user(xapi_db, email="Ada.Learner@Example.com")
     statement = ip(email="ada.learner@example.com", scores=DEVELOPER, job_zone=4)
     result = ingest(app_conn, [statement], channel="http")
@@ -84,7 +89,10 @@ def test_same_id_same_content_is_a_no_op_and_different_content_conflicts(xapi_db
     again = ingest(app_conn, [copy.deepcopy(statement)], channel="http")
     assert again.ok and again.outcomes[0].status == "duplicate"
     # LRS-set properties are not part of the comparison.
-    assert ingest(app_conn, [{**statement, "stored": "2030-01-01T00:00:00Z"}], channel="http").outcomes[0].status == "duplicate"
+    assert (
+        ingest(app_conn, [{**statement, "stored": "2030-01-01T00:00:00Z"}], channel="http").outcomes[0].status
+        == "duplicate"
+    )
     assert count(xapi_db, "xapi_statements") == 1 and count(xapi_db, "assessments") == 1
 
     changed = copy.deepcopy(statement)
@@ -106,7 +114,8 @@ def test_stored_form_gets_stored_and_a_default_version(xapi_db, app_conn):
     kept = decrypt_statement(bytes(statement_row(xapi_db, statement["id"])["statement_ciphertext"]))
     assert kept["version"] == "1.0.0" and kept["stored"] != "2001-01-01T00:00:00Z"
     assert {k: v for k, v in kept.items() if k not in ("stored", "version")} == {
-        k: v for k, v in statement.items() if k != "stored"}
+        k: v for k, v in statement.items() if k != "stored"
+    }
 
 
 def test_statement_without_id_gets_one(xapi_db, app_conn):
@@ -139,15 +148,23 @@ def test_account_actor_resolves_within_the_partner_only(xapi_db, app_conn):
     account = ("https://lms.acme.example", "A-1001")
     other = create_user(xapi_db, email="x@other.example", partner_code="other-org", external_ref="A-1001")
     statement = ip(account=account)
-    assert ingest(app_conn, [statement], channel="sqs", partner_code="acme-careers",
-                  atomic=False).outcomes[0].status == "pending_user"
+    assert (
+        ingest(app_conn, [statement], channel="sqs", partner_code="acme-careers", atomic=False)
+        .outcomes[0]
+        .status
+        == "pending_user"
+    )
     assert apply_pending(app_conn) == 0  # the other partner's A-1001 is someone else
     app_conn.commit()
     assert statement_row(xapi_db, statement["id"])["account_ref_sha256"] is not None
-    mine = create_user(xapi_db, email="a1001@acme.example", partner_code="acme-careers", external_ref="A-1001")
+    mine = create_user(
+        xapi_db, email="a1001@acme.example", partner_code="acme-careers", external_ref="A-1001"
+    )
     assert str(assessment_row(xapi_db, statement["id"])["user_id"]) == mine != other
     row = statement_row(xapi_db, statement["id"])
-    assert row["status"] == "applied" and row["account_ref_sha256"] is None  # the digest is only kept while pending
+    assert (
+        row["status"] == "applied" and row["account_ref_sha256"] is None
+    )  # the digest is only kept while pending
     assert apply_pending(app_conn) == 0
 
 
@@ -162,12 +179,22 @@ def test_pending_statements_follow_a_user_created_in_the_partner_scope(xapi_db, 
     ingest(app_conn, [theirs], channel="sqs", partner_code="other-org", atomic=False)
     app_conn.commit()
     with connect(xapi_db, tenant="acme-careers") as partner:
-        user_id = str(partner.execute(
-            "INSERT INTO users (partner_code, email_ciphertext, email_hash, email) VALUES (%s, %s, %s, %s) "
-            "RETURNING id", ("acme-careers", pii.encrypt("new@acme.example", key="pii_user", table="users",
-                                                        column="email"),
-                             pii.blind_index("new@acme.example"), "n***@a***.example")).fetchone()["id"])
-        assert partner.execute("SELECT current_setting('skillforge.tenant') AS t").fetchone()["t"] == "acme-careers"
+        user_id = str(
+            partner.execute(
+                "INSERT INTO users (partner_code, email_ciphertext, email_hash, email) VALUES (%s, %s, %s, %s) "
+                "RETURNING id",
+                (
+                    "acme-careers",
+                    pii.encrypt("new@acme.example", key="pii_user", table="users", column="email"),
+                    pii.blind_index("new@acme.example"),
+                    "n***@a***.example",
+                ),
+            ).fetchone()["id"]
+        )
+        assert (
+            partner.execute("SELECT current_setting('skillforge.tenant') AS t").fetchone()["t"]
+            == "acme-careers"
+        )
         partner.commit()
     assert str(assessment_row(xapi_db, mine["id"])["user_id"]) == user_id
     assert assessment_row(xapi_db, theirs["id"])["status"] == "pending_user"
@@ -227,12 +254,15 @@ def test_voiding_in_the_same_batch(xapi_db, app_conn):
     assert statement_row(xapi_db, pending["id"])["status"] == "voided"
 
 
-@pytest.mark.parametrize("kwargs, rule", [
-    ({"checksum": "0" * 64}, "instrument.checksum-mismatch"),
-    ({"instrument_version": "9.9"}, "instrument.version-unknown"),
-    ({"checksum": None}, "instrument.checksum-missing"),
-    ({"checksum": "abc"}, "instrument.checksum-format"),
-])
+@pytest.mark.parametrize(
+    "kwargs, rule",
+    [
+        ({"checksum": "0" * 64}, "instrument.checksum-mismatch"),
+        ({"instrument_version": "9.9"}, "instrument.version-unknown"),
+        ({"checksum": None}, "instrument.checksum-missing"),
+        ({"checksum": "abc"}, "instrument.checksum-format"),
+    ],
+)
 def test_instrument_checks(xapi_db, app_conn, kwargs, rule):
     statement = interest_profiler(**{"checksum": IP_SHA256, **kwargs})
     result = ingest(app_conn, [statement], channel="http")
@@ -246,7 +276,9 @@ def test_unknown_instrument_and_retired_version(xapi_db, app_conn):
     assert ingest(app_conn, [other], channel="http").outcomes[0].errors[0]["rule"] == "instrument.unknown"
     with owner(xapi_db) as conn:
         conn.execute("UPDATE assessment_instruments SET retired_at = now()")
-    assert ingest(app_conn, [ip()], channel="http").outcomes[0].errors[0]["rule"] == "instrument.version-retired"
+    assert (
+        ingest(app_conn, [ip()], channel="http").outcomes[0].errors[0]["rule"] == "instrument.version-retired"
+    )
 
 
 def test_sqs_mode_stores_the_valid_ones_and_reports_the_others(xapi_db, app_conn):
@@ -255,8 +287,13 @@ def test_sqs_mode_stores_the_valid_ones_and_reports_the_others(xapi_db, app_conn
     result = ingest(app_conn, [good, bad_xapi, bad_instrument], channel="sqs", atomic=False)
     assert result.committed
     assert [o.status for o in result.outcomes] == ["pending_user", "invalid", "invalid"]
-    assert result.outcomes[1].errors == [{"path": "$.timestamp", "rule": "timestamp.calendar",
-                                          "message": result.outcomes[1].errors[0]["message"]}]
+    assert result.outcomes[1].errors == [
+        {
+            "path": "$.timestamp",
+            "rule": "timestamp.calendar",
+            "message": result.outcomes[1].errors[0]["message"],
+        }
+    ]
     assert count(xapi_db, "xapi_statements") == 1
 
 
@@ -277,9 +314,15 @@ def test_duplicate_id_within_a_batch(xapi_db, app_conn):
 
 def test_attachment_payloads(xapi_db, app_conn):
     statement = ip()
-    statement["attachments"] = [{"usageType": "https://skillforge.example/xapi/attachments/score-report",
-                                 "display": {"en-US": "report"}, "contentType": "application/pdf",
-                                 "length": 3, "sha2": "a" * 64}]
+    statement["attachments"] = [
+        {
+            "usageType": "https://skillforge.example/xapi/attachments/score-report",
+            "display": {"en-US": "report"},
+            "contentType": "application/pdf",
+            "length": 3,
+            "sha2": "a" * 64,
+        }
+    ]
     result = ingest(app_conn, [statement], channel="http")
     assert result.outcomes[0].errors[0]["rule"] == "attachment.payload-missing"
     result = ingest(app_conn, [statement], channel="http", attachment_hashes={"a" * 64})
@@ -295,7 +338,9 @@ def test_group_actor_cannot_own_an_assessment(xapi_db, app_conn):
 def test_registry_and_index_can_be_reused_across_batches(xapi_db, app_conn):
     registry, index = Registry.load(app_conn), InterestIndex.load(app_conn)
     assert len(index) == 58
-    result = ingest(app_conn, [ip(), ip()], channel="sqs", atomic=False, registry=registry, interest_index=index)
+    result = ingest(
+        app_conn, [ip(), ip()], channel="sqs", atomic=False, registry=registry, interest_index=index
+    )
     assert result.committed and len(set(result.ids)) == 2
 
 
@@ -340,8 +385,11 @@ def skills_statement(skills, **kwargs) -> dict:
 
 def register_skills_test(url):
     with owner(url) as conn:
-        conn.execute("INSERT INTO assessment_instruments (instrument_iri, version, sha256, assessment_type) "
-                     "VALUES (%s, '2.0', %s, 'skills_test')", (SKILLS_TEST, IP_SHA256))
+        conn.execute(
+            "INSERT INTO assessment_instruments (instrument_iri, version, sha256, assessment_type) "
+            "VALUES (%s, '2.0', %s, 'skills_test')",
+            (SKILLS_TEST, IP_SHA256),
+        )
 
 
 def test_skills_test_updates_the_match(xapi_db, app_conn):
@@ -352,8 +400,15 @@ def test_skills_test_updates_the_match(xapi_db, app_conn):
 
     def matcher(skills, job_zone, limit):
         calls.append((skills, job_zone, limit))
-        return [{"onet_code": "47-2111.00", "title": "Electricians", "match_score": 81.5, "adjusted_score": 84.0,
-                 "gaps": []}]
+        return [
+            {
+                "onet_code": "47-2111.00",
+                "title": "Electricians",
+                "match_score": 81.5,
+                "adjusted_score": 84.0,
+                "gaps": [],
+            }
+        ]
 
     skills = [{"element_id": "2.B.3.m", "level": 4.5}, {"name": "Troubleshooting", "level": 4}]
     statement = skills_statement(skills)
@@ -366,7 +421,10 @@ def test_skills_test_updates_the_match(xapi_db, app_conn):
 
     missing = skills_statement([])
     del missing["result"]["extensions"]
-    assert ingest(app_conn, [missing], channel="http").outcomes[0].errors[0]["rule"] == "assessment.skills-missing"
+    assert (
+        ingest(app_conn, [missing], channel="http").outcomes[0].errors[0]["rule"]
+        == "assessment.skills-missing"
+    )
     bad = skills_statement([{"name": "Welding", "level": 9}])
     assert ingest(app_conn, [bad], channel="http").outcomes[0].errors[0]["rule"] == "assessment.skills"
 
@@ -386,8 +444,10 @@ def test_skills_test_with_the_real_matching_over_the_imported_sample(fresh_db_ur
         from skillforge.db import connect
 
         with owner(fresh_db_url) as conn:
-            element = conn.execute("SELECT element_id FROM occupation_skills WHERE onet_code = '15-1252.00' "
-                                   "ORDER BY importance DESC NULLS LAST LIMIT 3").fetchall()
+            element = conn.execute(
+                "SELECT element_id FROM occupation_skills WHERE onet_code = '15-1252.00' "
+                "ORDER BY importance DESC NULLS LAST LIMIT 3"
+            ).fetchall()
         skills = [{"element_id": r["element_id"], "level": 5} for r in element]
         statement = skills_statement(skills)
         with connect(fresh_db_url, tenant="*") as conn:

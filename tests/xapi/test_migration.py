@@ -9,8 +9,12 @@ from skillforge.db.migrate import current, downgrade, upgrade
 
 def columns(url: str) -> set[str]:
     with psycopg.connect(url) as conn:
-        return {r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns "
-                                           "WHERE table_name = 'xapi_statements'")}
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'xapi_statements'"
+            )
+        }
 
 
 def test_downgrade_and_upgrade(fresh_db_url):

@@ -13,14 +13,24 @@ from skillforge.xapi.recommendations import (
 )
 
 OCCUPATIONS = [
-    OccupationInterests("15-1252.00", "Software Developers", 4,
-                        {"R": 3.93, "I": 5.86, "A": 2.26, "S": 1.88, "E": 1.87, "C": 5.46}),
-    OccupationInterests("29-1141.00", "Registered Nurses", 3,
-                        {"R": 3.2, "I": 4.5, "A": 1.8, "S": 6.6, "E": 2.2, "C": 3.3}),
-    OccupationInterests("47-2111.00", "Electricians", 3,
-                        {"R": 6.9, "I": 3.7, "A": 1.6, "S": 1.5, "E": 1.9, "C": 3.6}),
-    OccupationInterests("13-2011.00", "Accountants and Auditors", 4,
-                        {"R": 1.4, "I": 3.9, "A": 1.3, "S": 1.9, "E": 3.7, "C": 6.8}),
+    OccupationInterests(
+        "15-1252.00",
+        "Software Developers",
+        4,
+        {"R": 3.93, "I": 5.86, "A": 2.26, "S": 1.88, "E": 1.87, "C": 5.46},
+    ),
+    OccupationInterests(
+        "29-1141.00", "Registered Nurses", 3, {"R": 3.2, "I": 4.5, "A": 1.8, "S": 6.6, "E": 2.2, "C": 3.3}
+    ),
+    OccupationInterests(
+        "47-2111.00", "Electricians", 3, {"R": 6.9, "I": 3.7, "A": 1.6, "S": 1.5, "E": 1.9, "C": 3.6}
+    ),
+    OccupationInterests(
+        "13-2011.00",
+        "Accountants and Auditors",
+        4,
+        {"R": 1.4, "I": 3.9, "A": 1.3, "S": 1.9, "E": 3.7, "C": 6.8},
+    ),
     OccupationInterests("99-9999.00", "Flat profile", 3, {x: 4.0 for x in "RIASEC"}),
 ]
 
@@ -57,17 +67,22 @@ def test_correlation_matches_pearson():
 
 
 def test_limit_and_tie_break_by_code():
-    twins = [OccupationInterests(code, code, 3, OCCUPATIONS[2].scores) for code in ("47-2111.02", "47-2111.01")]
+    twins = [
+        OccupationInterests(code, code, 3, OCCUPATIONS[2].scores) for code in ("47-2111.02", "47-2111.01")
+    ]
     ranked = rank_occupations(OCCUPATIONS[2].scores, OCCUPATIONS + twins, limit=2)
     assert [r.onet_code for r in ranked] == ["47-2111.00", "47-2111.01"]
 
 
-@pytest.mark.parametrize("profile, message", [
-    ({"R": 1, "I": 2, "A": 3, "S": 4, "E": 5}, "lacks Conventional"),
-    ({"R": 1, "I": 2, "A": 3, "S": 4, "E": 5, "C": "6"}, "must be a number"),
-    ({"R": 1, "I": 2, "A": 3, "S": 4, "E": 5, "C": 6, "X": 1}, "not a RIASEC area"),
-    ({x: 3 for x in "RIASEC"}, "all equal"),
-])
+@pytest.mark.parametrize(
+    "profile, message",
+    [
+        ({"R": 1, "I": 2, "A": 3, "S": 4, "E": 5}, "lacks Conventional"),
+        ({"R": 1, "I": 2, "A": 3, "S": 4, "E": 5, "C": "6"}, "must be a number"),
+        ({"R": 1, "I": 2, "A": 3, "S": 4, "E": 5, "C": 6, "X": 1}, "not a RIASEC area"),
+        ({x: 3 for x in "RIASEC"}, "all equal"),
+    ],
+)
 def test_bad_profiles(profile, message):
     with pytest.raises(ProfileError, match=message):
         rank_occupations(profile, OCCUPATIONS)

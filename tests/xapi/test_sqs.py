@@ -19,10 +19,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def record(message_id: str, body, partner: str | None = None) -> dict:
     attributes = {"partner_code": {"stringValue": partner, "dataType": "String"}} if partner else {}
-    return {"messageId": message_id, "receiptHandle": f"rh-{message_id}",
-            "body": body if isinstance(body, str) else json.dumps(body), "attributes": {},
-            "messageAttributes": attributes, "md5OfBody": "", "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:xapi", "awsRegion": "us-east-1"}
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"rh-{message_id}",
+        "body": body if isinstance(body, str) else json.dumps(body),
+        "attributes": {},
+        "messageAttributes": attributes,
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:xapi",
+        "awsRegion": "us-east-1",
+    }
 
 
 def ip(**kwargs):
@@ -39,14 +46,22 @@ def test_partial_batch_failure(db_env):
     good, bad_version, good_in_batch = ip(account=("https://lms.acme.example", "A-1")), ip(), ip()
     bad_version["context"]["extensions"]["https://skillforge.example/xapi/ext/instrument-version"] = "0.1"
     jsonl = "\n".join(json.dumps(s) for s in (good_in_batch, bad_version))
-    event = {"Records": [record("m1", good, "acme-careers"), record("m2", jsonl), record("m3", "{oops"),
-                         record("m4", [ip()], "not a code!")]}
+    event = {
+        "Records": [
+            record("m1", good, "acme-careers"),
+            record("m2", jsonl),
+            record("m3", "{oops"),
+            record("m4", [ip()], "not a code!"),
+        ]
+    }
     response = handle_batch(event, None)
     assert sorted(f["itemIdentifier"] for f in response["batchItemFailures"]) == ["m2", "m3", "m4"]
     stored = statuses(db_env)
     assert stored == {good["id"]: "applied", good_in_batch["id"]: "pending_user"}
     with psycopg.connect(db_env) as conn:
-        owner = conn.execute("SELECT user_id FROM assessments WHERE statement_id = %s", (good["id"],)).fetchone()[0]
+        owner = conn.execute(
+            "SELECT user_id FROM assessments WHERE statement_id = %s", (good["id"],)
+        ).fetchone()[0]
     assert str(owner) == user_id
 
     # SQS redelivers m2: its stored statement is a no-op, the bad one fails again.
@@ -62,8 +77,9 @@ def test_all_good_batch_reports_no_failures(db_env):
 
 
 def test_lambda_handler_module(db_env):
-    spec = importlib.util.spec_from_file_location("xapi_batch_handler",
-                                                  ROOT / "functions" / "xapi_batch" / "handler.py")
+    spec = importlib.util.spec_from_file_location(
+        "xapi_batch_handler", ROOT / "functions" / "xapi_batch" / "handler.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
@@ -85,13 +101,19 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(db_env):
     sqs = boto3.client("sqs", region_name="us-east-1")
     url = sqs.get_queue_url(QueueName=physical_name("local", "xapi-intake"))["QueueUrl"]
     dlq = sqs.get_queue_url(QueueName=physical_name("local", "xapi-intake") + "-dlq")["QueueUrl"]
-    max_receives = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
-                              ["Attributes"]["RedrivePolicy"])["maxReceiveCount"]
+    max_receives = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"][
+            "RedrivePolicy"
+        ]
+    )["maxReceiveCount"]
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})  # redeliver at once
     good, bad = ip(), ip()
     bad["result"]["score"] = {"scaled": 2}
-    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(good),
-                     MessageAttributes={"partner_code": {"StringValue": "acme-careers", "DataType": "String"}})
+    sqs.send_message(
+        QueueUrl=url,
+        MessageBody=json.dumps(good),
+        MessageAttributes={"partner_code": {"StringValue": "acme-careers", "DataType": "String"}},
+    )
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(bad))
 
     invocations = 0
@@ -101,9 +123,17 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(db_env):
         if not messages:
             break
         invocations += 1
-        event = {"Records": [record(m["MessageId"], m["Body"],
-                                    (m.get("MessageAttributes") or {}).get("partner_code", {}).get("StringValue"))
-                             | {"receiptHandle": m["ReceiptHandle"]} for m in messages]}
+        event = {
+            "Records": [
+                record(
+                    m["MessageId"],
+                    m["Body"],
+                    (m.get("MessageAttributes") or {}).get("partner_code", {}).get("StringValue"),
+                )
+                | {"receiptHandle": m["ReceiptHandle"]}
+                for m in messages
+            ]
+        }
         try:
             failed = {f["itemIdentifier"] for f in handle_batch(event, None)["batchItemFailures"]}
         except BatchProcessingError:  # every record failed: Lambda retries the whole batch

@@ -29,9 +29,11 @@ from skillforge.xapi import api as xapi_api
 
 TITLE = "SkillForge career API"
 VERSION = "1.0.0"
-DESCRIPTION = ("O*NET occupations, skills and matching. Reference routes are public and cacheable "
-               "(ETag keyed by release); every error is `{\"error\": {\"code\", \"message\", \"details\"}}`. "
-               "Contains information from O*NET 29.0 by USDOL/ETA, used under CC BY 4.0.")
+DESCRIPTION = (
+    "O*NET occupations, skills and matching. Reference routes are public and cacheable "
+    '(ETag keyed by release); every error is `{"error": {"code", "message", "details"}}`. '
+    "Contains information from O*NET 29.0 by USDOL/ETA, used under CC BY 4.0."
+)
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
 
@@ -44,8 +46,12 @@ app.include_router(xapi_api.router, prefix="/v1")
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body, default=str),
-                    headers=headers or {})
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=json.dumps(body, default=str),
+        headers=headers or {},
+    )
 
 
 @app.exception_handler(RequestValidationError)
@@ -57,15 +63,22 @@ def _validation_error(exc: RequestValidationError) -> Response:
 
 @app.exception_handler(RequestUnsupportedContentType)
 def _unsupported_media_type(exc: RequestUnsupportedContentType | None) -> Response:
-    return _json(415, error_body("unsupported_media_type", "send the body as application/json",
-                                 [{"field": "header.Content-Type", "rule": "media_type",
-                                   "message": "expected application/json"}]))
+    return _json(
+        415,
+        error_body(
+            "unsupported_media_type",
+            "send the body as application/json",
+            [{"field": "header.Content-Type", "rule": "media_type", "message": "expected application/json"}],
+        ),
+    )
 
 
 @app.exception_handler(ResponseValidationError)
 def _response_validation_error(exc: ResponseValidationError) -> Response:
     logger.error("response failed its schema", extra={"errors": validation_details(list(exc.errors()))})
-    return _json(500, error_body("internal_error", "the response did not match its schema; it has been logged"))
+    return _json(
+        500, error_body("internal_error", "the response did not match its schema; it has been logged")
+    )
 
 
 @app.exception_handler(NotModified)
@@ -82,27 +95,44 @@ def _api_error(exc: ApiError) -> Response:
 
 @app.not_found
 def _not_found(exc: NotFoundError) -> Response:
-    return _json(404, error_body("not_found", f"no route for {app.current_event.http_method} "
-                                              f"{app.current_event.path}"))
+    return _json(
+        404, error_body("not_found", f"no route for {app.current_event.http_method} {app.current_event.path}")
+    )
 
 
 @app.exception_handler(Exception)
 def _unexpected(exc: Exception) -> Response:
     logger.exception("unhandled error")
     _count("UnhandledErrors")
-    return _json(500, error_body("internal_error", "unexpected error; it has been logged",
-                                 [{"field": None, "rule": "request_id",
-                                   "message": app.lambda_context.aws_request_id if app.lambda_context else ""}]))
+    return _json(
+        500,
+        error_body(
+            "internal_error",
+            "unexpected error; it has been logged",
+            [
+                {
+                    "field": None,
+                    "rule": "request_id",
+                    "message": app.lambda_context.aws_request_id if app.lambda_context else "",
+                }
+            ],
+        ),
+    )
 
 
-@app.get("/v1/me", summary="Who the bearer token says the caller is", tags=["auth"],
-         security=[{"bearerAuth": []}])
+@app.get(
+    "/v1/me", summary="Who the bearer token says the caller is", tags=["auth"], security=[{"bearerAuth": []}]
+)
 def whoami() -> dict:
     from skillforge.api.auth import require_principal
 
     principal = require_principal(app.current_event.raw_event)
-    return {"sub": principal.sub, "role": principal.role, "partner_code": principal.partner_code,
-            "tenant": principal.tenant}
+    return {
+        "sub": principal.sub,
+        "role": principal.role,
+        "partner_code": principal.partner_code,
+        "tenant": principal.tenant,
+    }
 
 
 @app.get("/docs", include_in_schema=False)
@@ -117,8 +147,14 @@ def swagger_ui():
     if (app.current_event.query_string_parameters or {}).get("format") == "json":
         return Response(200, "application/json", spec)
     assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
-    html = generate_swagger_html(spec, (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
-                                 (assets / "swagger-ui.min.css").read_text(encoding="utf-8"), "", None, True)
+    html = generate_swagger_html(
+        spec,
+        (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        (assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        "",
+        None,
+        True,
+    )
     return Response(200, "text/html", html, headers={"Cache-Control": "public, max-age=3600"})
 
 
@@ -126,9 +162,13 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI document (committed as docs/openapi.json; a test keeps it current)."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
-    text = app.get_openapi_json_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
-                                       servers=[Server(url="/")],
-                                       security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")})
+    text = app.get_openapi_json_schema(
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        servers=[Server(url="/")],
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
+    )
     return json.loads(text)
 
 
@@ -163,14 +203,28 @@ def _reject_non_json_body(event: dict[str, Any]) -> dict[str, Any] | None:
                 base64.b64decode(raw).decode("utf-8")
             return None
         except (ValueError, UnicodeDecodeError):
-            body = error_body("validation_error", "the body is not UTF-8 JSON",
-                              [{"field": "body", "rule": "json_invalid", "message": "not UTF-8 text"}])
-            return {"statusCode": 422, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
-                    "isBase64Encoded": False}
-    body = error_body("unsupported_media_type", "send the body as application/json",
-                      [{"field": "header.Content-Type", "rule": "media_type", "message": "expected application/json"}])
-    return {"statusCode": 415, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
-            "isBase64Encoded": False}
+            body = error_body(
+                "validation_error",
+                "the body is not UTF-8 JSON",
+                [{"field": "body", "rule": "json_invalid", "message": "not UTF-8 text"}],
+            )
+            return {
+                "statusCode": 422,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(body),
+                "isBase64Encoded": False,
+            }
+    body = error_body(
+        "unsupported_media_type",
+        "send the body as application/json",
+        [{"field": "header.Content-Type", "rule": "media_type", "message": "expected application/json"}],
+    )
+    return {
+        "statusCode": 415,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -184,8 +238,9 @@ def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
 _handle = metrics.log_metrics(capture_cold_start_metric=not is_metrics_disabled())(_handle)
 if tracer is not None:
     _handle = tracer.capture_lambda_handler(capture_response=False)(_handle)
-lambda_handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST,
-                                              log_event=False)(_handle)
+lambda_handler = logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
+)(_handle)
 
 
 __all__ = ["Unauthorized", "app", "lambda_handler", "openapi_document"]

@@ -71,15 +71,26 @@ def dev_key() -> bytes:
     return path.read_text().strip().encode()
 
 
-def issue_dev_token(sub: str, role: str, partner_code: str | None = None,
-                    ttl_seconds: int = DEV_TOKEN_TTL_SECONDS, key: bytes | None = None) -> str:
+def issue_dev_token(
+    sub: str,
+    role: str,
+    partner_code: str | None = None,
+    ttl_seconds: int = DEV_TOKEN_TTL_SECONDS,
+    key: bytes | None = None,
+) -> str:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     if not sub.strip():
         raise ValueError("sub must not be empty")
     now = int(time.time())
-    claims: dict[str, Any] = {"sub": sub, "custom:role": role, "iss": DEV_ISSUER, "aud": DEV_AUDIENCE,
-                              "iat": now, "exp": now + ttl_seconds}
+    claims: dict[str, Any] = {
+        "sub": sub,
+        "custom:role": role,
+        "iss": DEV_ISSUER,
+        "aud": DEV_AUDIENCE,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
     if partner_code:
         claims["custom:partner_code"] = partner_code
     header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
@@ -124,7 +135,7 @@ def _principal_from_claims(claims: dict[str, Any]) -> Principal:
 
 def principal_from_event(event: dict[str, Any]) -> Principal | None:
     """The caller, or None for an anonymous request. Raises Unauthorized for a bad local token."""
-    authorizer = ((event.get("requestContext") or {}).get("authorizer") or {})
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
     claims = authorizer.get("claims")
     if isinstance(claims, dict) and claims.get("sub"):
         return _principal_from_claims(claims)

@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field
 
 class ErrorDetail(BaseModel):
     field: str | None = Field(None, description="Where the problem is: 'query.limit', 'body.skills.0.level'")
-    rule: str | None = Field(None, description="The rule that failed, e.g. 'less_than_equal', 'unknown_skill'")
+    rule: str | None = Field(
+        None, description="The rule that failed, e.g. 'less_than_equal', 'unknown_skill'"
+    )
     message: str
 
 
@@ -31,8 +33,9 @@ class ApiError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self, message: str, details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.details = details or []
@@ -58,6 +61,7 @@ class NotFound(ApiError):
 
 class ValidationFailed(ApiError):
     """Input that passed the schema but breaks a rule only the domain knows (unknown skill, stale cursor)."""
+
     status = 422
     code = "validation_error"
 
@@ -89,6 +93,11 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     details = []
     for err in errors:
         loc = [str(part) for part in err.get("loc", ()) if part != "__root__"]
-        details.append({"field": ".".join(loc) or None, "rule": err.get("type"),
-                        "message": str(err.get("msg", "invalid value"))})
+        details.append(
+            {
+                "field": ".".join(loc) or None,
+                "rule": err.get("type"),
+                "message": str(err.get("msg", "invalid value")),
+            }
+        )
     return details

@@ -13,12 +13,17 @@ from skillforge.api.errors import NotModified
 JSON = "application/json"
 
 
-def cached(app, release, route_key: str, params: dict[str, Any], max_age: int,
-           compute: Callable[[], Any]) -> Response:
+def cached(
+    app, release, route_key: str, params: dict[str, Any], max_age: int, compute: Callable[[], Any]
+) -> Response:
     """200 with ETag/Cache-Control, or 304 without running `compute` when the client's copy is current."""
     etag = etag_for(release, route_key, params)
-    headers = {"ETag": etag, "Cache-Control": cache_control(max_age), "X-Onet-Release": release.release,
-               "Vary": "Accept-Encoding"}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": cache_control(max_age),
+        "X-Onet-Release": release.release,
+        "Vary": "Accept-Encoding",
+    }
     if if_none_match_matches(app.current_event.headers.get("if-none-match"), etag):
         raise NotModified(headers)
     return Response(status_code=200, content_type=JSON, body=compute(), headers=headers)

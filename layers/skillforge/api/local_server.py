@@ -23,6 +23,7 @@ MAX_BODY_BYTES = 1_000_000
 @dataclass
 class LocalContext:
     """The parts of the Lambda context object that Powertools reads."""
+
     function_name: str = "career-api-local"
     function_version: str = "$LATEST"
     memory_limit_in_mb: int = 1024
@@ -35,8 +36,13 @@ class LocalContext:
         return 29_000
 
 
-def to_proxy_event(method: str, raw_path: str, headers: dict[str, str] | list[tuple[str, str]],
-                   body: bytes | None, source_ip: str = "127.0.0.1") -> dict[str, Any]:
+def to_proxy_event(
+    method: str,
+    raw_path: str,
+    headers: dict[str, str] | list[tuple[str, str]],
+    body: bytes | None,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
     parts = urlsplit(raw_path)
     header_pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
     multi_headers: dict[str, list[str]] = {}
@@ -53,16 +59,27 @@ def to_proxy_event(method: str, raw_path: str, headers: dict[str, str] | list[tu
             text_body, is_b64 = base64.b64encode(body).decode(), True
     request_id = str(uuid.uuid4())
     return {
-        "resource": parts.path, "path": parts.path, "httpMethod": method.upper(),
-        "headers": {k: v[-1] for k, v in multi_headers.items()}, "multiValueHeaders": multi_headers,
+        "resource": parts.path,
+        "path": parts.path,
+        "httpMethod": method.upper(),
+        "headers": {k: v[-1] for k, v in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
         "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
         "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": None, "stageVariables": None,
-        "requestContext": {"resourcePath": parts.path, "httpMethod": method.upper(), "path": parts.path,
-                           "stage": "local", "requestId": request_id, "accountId": "000000000000",
-                           "identity": {"sourceIp": source_ip, "userAgent": dict(header_pairs).get("User-Agent")},
-                           "requestTimeEpoch": int(time.time() * 1000)},
-        "body": text_body, "isBase64Encoded": is_b64,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": parts.path,
+            "httpMethod": method.upper(),
+            "path": parts.path,
+            "stage": "local",
+            "requestId": request_id,
+            "accountId": "000000000000",
+            "identity": {"sourceIp": source_ip, "userAgent": dict(header_pairs).get("User-Agent")},
+            "requestTimeEpoch": int(time.time() * 1000),
+        },
+        "body": text_body,
+        "isBase64Encoded": is_b64,
     }
 
 
@@ -79,13 +96,24 @@ def make_handler_class(handler: Callable[[dict, Any], dict]):
         def _dispatch(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
-                self._reply(413, {"Content-Type": "application/json"}, json.dumps(
-                    {"error": {"code": "payload_too_large", "message": f"body over {MAX_BODY_BYTES} bytes",
-                               "details": []}}).encode())
+                self._reply(
+                    413,
+                    {"Content-Type": "application/json"},
+                    json.dumps(
+                        {
+                            "error": {
+                                "code": "payload_too_large",
+                                "message": f"body over {MAX_BODY_BYTES} bytes",
+                                "details": [],
+                            }
+                        }
+                    ).encode(),
+                )
                 return
             body = self.rfile.read(length) if length else None
-            event = to_proxy_event(self.command, self.path, list(self.headers.items()), body,
-                                   self.client_address[0])
+            event = to_proxy_event(
+                self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+            )
             with one_at_a_time:
                 result = handler(event, LocalContext())
             headers: dict[str, str] = {}
@@ -119,7 +147,9 @@ def make_handler_class(handler: Callable[[dict, Any], dict]):
     return ProxyRequestHandler
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8080, handler: Callable | None = None) -> ThreadingHTTPServer:
+def make_server(
+    host: str = "127.0.0.1", port: int = 8080, handler: Callable | None = None
+) -> ThreadingHTTPServer:
     if handler is None:
         from skillforge.api.app import lambda_handler as handler
     server = ThreadingHTTPServer((host, port), make_handler_class(handler))

@@ -25,8 +25,12 @@ class Strict(BaseModel):
 class OccupationHit(BaseModel):
     onet_code: str
     title: str
-    score: float = Field(..., description="Relevance, higher is better (0-1 for searches; null when browsing)")
-    matched_title: str | None = Field(None, description="The official, alternate or reported title that matched")
+    score: float = Field(
+        ..., description="Relevance, higher is better (0-1 for searches; null when browsing)"
+    )
+    matched_title: str | None = Field(
+        None, description="The official, alternate or reported title that matched"
+    )
     matched_title_type: str | None = None
     job_zone: int | None = None
     soc_major_group: str | None = None
@@ -164,8 +168,12 @@ class SkillHierarchy(BaseModel):
 
 # ---- matching -------------------------------------------------------------------------------------------
 class UserSkill(Strict):
-    element_id: str | None = Field(None, pattern=ELEMENT_ID_PATTERN, description="O*NET element id, e.g. 2.A.1.a")
-    name: str | None = Field(None, min_length=1, max_length=MAX_QUERY_LENGTH, description="Free text, normalised")
+    element_id: str | None = Field(
+        None, pattern=ELEMENT_ID_PATTERN, description="O*NET element id, e.g. 2.A.1.a"
+    )
+    name: str | None = Field(
+        None, min_length=1, max_length=MAX_QUERY_LENGTH, description="Free text, normalised"
+    )
     level: float | None = Field(None, ge=0, le=7, description="O*NET level scale 0-7; omitted = unknown")
 
     @model_validator(mode="after")
@@ -178,8 +186,9 @@ class UserSkill(Strict):
 class MatchRequest(Strict):
     skills: list[UserSkill] = Field(..., min_length=1, max_length=MAX_MATCH_SKILLS)
     limit: int = Field(20, ge=1, le=MAX_PAGE)
-    experience_years: float | None = Field(None, ge=0, le=70,
-                                           description="Years of relevant work experience (experience weight)")
+    experience_years: float | None = Field(
+        None, ge=0, le=70, description="Years of relevant work experience (experience weight)"
+    )
     job_zone: int | None = Field(None, ge=1, le=5)
     release: str | None = Field(None, pattern=RELEASE_PATTERN)
 

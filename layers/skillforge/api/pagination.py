@@ -24,8 +24,9 @@ def encode_cursor(offset: int, qhash: str) -> str:
 
 
 def _bad(message: str) -> ValidationFailed:
-    return ValidationFailed(f"cursor is invalid: {message}",
-                            [{"field": "query.cursor", "rule": "cursor", "message": message}])
+    return ValidationFailed(
+        f"cursor is invalid: {message}", [{"field": "query.cursor", "rule": "cursor", "message": message}]
+    )
 
 
 def decode_cursor(cursor: str | None, qhash: str) -> int:

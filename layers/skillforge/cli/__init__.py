@@ -8,8 +8,11 @@ import pkgutil
 
 import typer
 
-app = typer.Typer(help="SkillForge: occupational data and skills platform (local stack and operations).",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="SkillForge: occupational data and skills platform (local stack and operations).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 
 def _register_all() -> None:

@@ -8,8 +8,10 @@ import typer
 
 from skillforge.cli._output import emit, fail
 
-db_app = typer.Typer(help="The database: the local embedded PostgreSQL (unless DATABASE_URL is set) and migrations.",
-                     no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database: the local embedded PostgreSQL (unless DATABASE_URL is set) and migrations.",
+    no_args_is_help=True,
+)
 
 JSON = typer.Option(False, "--json", help="Machine-readable output")
 
@@ -65,13 +67,17 @@ def migrate(revision: str = typer.Option("head", help="Target revision"), as_jso
     from skillforge.db.migrate import upgrade
 
     before, after = upgrade(database_url(), revision)
-    emit({"from": before, "to": after, "changed": before != after}, as_json,
-         f"migrated {before or '(empty)'} -> {after}" if before != after else f"already at {after}")
+    emit(
+        {"from": before, "to": after, "changed": before != after},
+        as_json,
+        f"migrated {before or '(empty)'} -> {after}" if before != after else f"already at {after}",
+    )
 
 
 @db_app.command("downgrade")
-def downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base"),
-              as_json: bool = JSON) -> None:
+def downgrade(
+    revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base"), as_json: bool = JSON
+) -> None:
     """Revert migrations down to REVISION."""
     from skillforge.db import database_url
     from skillforge.db.migrate import current

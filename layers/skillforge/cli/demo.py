@@ -19,9 +19,14 @@ def _step(message: str) -> None:
     typer.secho(f"==> {message}", fg=typer.colors.CYAN)
 
 
-def demo(port: int = typer.Option(8080, help="HTTP port of the API"),
-         onet_source: str = typer.Option(None, envvar="ONET_SOURCE",
-                                         help="O*NET text release folder or db_XX_X_text.zip (default: bundled sample)")) -> None:
+def demo(
+    port: int = typer.Option(8080, help="HTTP port of the API"),
+    onet_source: str = typer.Option(
+        None,
+        envvar="ONET_SOURCE",
+        help="O*NET text release folder or db_XX_X_text.zip (default: bundled sample)",
+    ),
+) -> None:
     """Start PostgreSQL and moto, migrate, load O*NET, serve the API on 127.0.0.1:PORT until Ctrl-C."""
     from skillforge.config import get_settings
     from skillforge.db.local import LocalServer
@@ -30,8 +35,12 @@ def demo(port: int = typer.Option(8080, help="HTTP port of the API"),
     from skillforge.local.stack import provision
 
     # moto accepts any credentials; these never reach AWS because every client points at moto.
-    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
-                        ("AWS_DEFAULT_REGION", "us-east-1"), ("SKILLFORGE_ENV", "local")):
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "local"),
+        ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("SKILLFORGE_ENV", "local"),
+    ):
         os.environ.setdefault(name, value)
     settings = get_settings()
     managed_pg = not settings.database_url
@@ -51,8 +60,10 @@ def demo(port: int = typer.Option(8080, help="HTTP port of the API"),
         moto, endpoint = moto_server.start()
         os.environ["AWS_ENDPOINT_URL"] = endpoint
         resources = provision(settings.env, settings.aws_region, endpoint)
-        typer.echo(f"    {endpoint}: {len(resources.buckets)} buckets, {len(resources.queues)} queues, "
-                   f"{len(resources.keys)} KMS keys")
+        typer.echo(
+            f"    {endpoint}: {len(resources.buckets)} buckets, {len(resources.queues)} queues, "
+            f"{len(resources.keys)} KMS keys"
+        )
         _step("migrations")
         before, after = upgrade(url)
         typer.echo(f"    {before or '(empty)'} -> {after}")
@@ -102,8 +113,10 @@ def _load_reference_data(exe: list[str], env: dict, url: str, onet_source: str |
 
     current = next((r for r in list_releases(url) if r["status"] == "current" and r["occupations"] > 0), None)
     if current and not onet_source:
-        _step(f"O*NET reference data: release {current['release']} already current "
-              f"({current['occupations']} occupations)")
+        _step(
+            f"O*NET reference data: release {current['release']} already current "
+            f"({current['occupations']} occupations)"
+        )
     else:
         source = onet_source or str(SAMPLE)
         _step(f"O*NET reference data from {source}")
@@ -118,7 +131,8 @@ def _has_command(name: str) -> bool:
     from skillforge.cli import app
 
     return any(g.name == name for g in app.registered_groups) or any(
-        c.name == name for c in app.registered_commands)
+        c.name == name for c in app.registered_commands
+    )
 
 
 def _wait_for_port(port: int, timeout: float = 30) -> None:

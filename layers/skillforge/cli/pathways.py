@@ -28,9 +28,11 @@ def _print_errors(errors: list[dict], as_json: bool) -> None:
 
 
 @pathways_app.command("check")
-def check(directory: Path = typer.Option(None, "--dir", help="Folder of pathway JSON files"),
-          onet: Path = typer.Option(None, "--onet", help="O*NET text release folder: targets must exist in it"),
-          as_json: bool = JSON) -> None:
+def check(
+    directory: Path = typer.Option(None, "--dir", help="Folder of pathway JSON files"),
+    onet: Path = typer.Option(None, "--onet", help="O*NET text release folder: targets must exist in it"),
+    as_json: bool = JSON,
+) -> None:
     """Validate the pathway files (schema, step order, keys, and with --onet the target codes). No database."""
     from skillforge.pathways.content import load_directory, onet_codes_from_release_folder
 
@@ -39,29 +41,38 @@ def check(directory: Path = typer.Option(None, "--dir", help="Folder of pathway 
     if not report.ok:
         _print_errors(report.errors, as_json)
         raise typer.Exit(1)
-    emit({"ok": True, "pathways": [p.pathway_key for p in report.pathways]}, as_json,
-         f"{len(report.pathways)} pathway file(s) valid")
+    emit(
+        {"ok": True, "pathways": [p.pathway_key for p in report.pathways]},
+        as_json,
+        f"{len(report.pathways)} pathway file(s) valid",
+    )
 
 
 @pathways_app.command("publish")
-def publish_cmd(directory: Path = typer.Option(None, "--dir", help="Folder of pathway JSON files"),
-                dry_run: bool = typer.Option(False, "--dry-run", help="Report the changes without writing"),
-                changed_by: str = typer.Option("skillforge pathways publish", "--by", help="Recorded in the history"),
-                as_json: bool = JSON) -> None:
+def publish_cmd(
+    directory: Path = typer.Option(None, "--dir", help="Folder of pathway JSON files"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report the changes without writing"),
+    changed_by: str = typer.Option("skillforge pathways publish", "--by", help="Recorded in the history"),
+    as_json: bool = JSON,
+) -> None:
     """Delta-load the pathways: insert new, update changed, retire removed; every change goes to the history."""
     from skillforge.db import connect
     from skillforge.pathways import PathwayContentError, publish_directory
 
     try:
         with connect(tenant="*") as conn:
-            report = publish_directory(conn, directory or _default_dir(), changed_by=changed_by, dry_run=dry_run)
+            report = publish_directory(
+                conn, directory or _default_dir(), changed_by=changed_by, dry_run=dry_run
+            )
     except PathwayContentError as exc:
         _print_errors(exc.errors, as_json)
         raise typer.Exit(1) from None
     data = report.as_dict()
-    human = (f"{'planned' if dry_run else 'published'}: {len(report.inserted)} inserted, {len(report.updated)} updated, "
-             f"{len(report.reactivated)} reactivated, {len(report.retired)} retired, "
-             f"{len(report.unchanged)} unchanged")
+    human = (
+        f"{'planned' if dry_run else 'published'}: {len(report.inserted)} inserted, {len(report.updated)} updated, "
+        f"{len(report.reactivated)} reactivated, {len(report.retired)} retired, "
+        f"{len(report.unchanged)} unchanged"
+    )
     emit(data, as_json, human)
 
 

@@ -11,9 +11,11 @@ from skillforge.cli._output import emit, fail
 JSON = typer.Option(False, "--json", help="Machine-readable output")
 
 
-def serve(port: int = typer.Option(8080, "--port", help="TCP port"),
-          host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on"),
-          as_json: bool = JSON) -> None:
+def serve(
+    port: int = typer.Option(8080, "--port", help="TCP port"),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on"),
+    as_json: bool = JSON,
+) -> None:
     """Serve the API Gateway handler on http://HOST:PORT (Swagger UI at /docs) until Ctrl-C."""
     from skillforge.config import get_settings
 
@@ -37,11 +39,13 @@ def serve(port: int = typer.Option(8080, "--port", help="TCP port"),
         server.server_close()
 
 
-def dev_token(sub: str = typer.Option(..., "--sub", help="Subject (user id)"),
-              role: str = typer.Option(..., "--role", help="learner|advisor|partner_admin|platform_admin"),
-              partner: str | None = typer.Option(None, "--partner", help="Partner code (custom:partner_code)"),
-              ttl_hours: float = typer.Option(12.0, "--ttl-hours", min=0.01, max=24 * 30, help="Lifetime"),
-              as_json: bool = JSON) -> None:
+def dev_token(
+    sub: str = typer.Option(..., "--sub", help="Subject (user id)"),
+    role: str = typer.Option(..., "--role", help="learner|advisor|partner_admin|platform_admin"),
+    partner: str | None = typer.Option(None, "--partner", help="Partner code (custom:partner_code)"),
+    ttl_hours: float = typer.Option(12.0, "--ttl-hours", min=0.01, max=24 * 30, help="Lifetime"),
+    as_json: bool = JSON,
+) -> None:
     """Print a bearer token that the local server accepts (signed with the local key; never valid in AWS)."""
     from skillforge.api.auth import ROLES, issue_dev_token
     from skillforge.config import get_settings

@@ -35,8 +35,10 @@ def _violations(outdir: Path) -> list[str]:
     for plugin in json.loads(report.read_text()).get("pluginReports", []):
         for violation in plugin.get("violations", []):
             for construct in violation.get("violatingConstructs", []):
-                lines.append(f"{violation['ruleName']} at {construct['constructPath']}: "
-                             f"{violation.get('description', '')}")
+                lines.append(
+                    f"{violation['ruleName']} at {construct['constructPath']}: "
+                    f"{violation.get('description', '')}"
+                )
     return lines
 
 
@@ -53,14 +55,20 @@ def synth(
     env: str = typer.Option("dev", "--env", help="Environment context: dev or prod"),
     outdir: Annotated[Path, typer.Option("--outdir", help="Cloud assembly folder")] = DEFAULT_OUTDIR,
     skip_bundling: bool = typer.Option(
-        False, "--skip-bundling",
-        help="Do not build the Lambda layer with pip (no network needed; the assembly is not deployable)"),
+        False,
+        "--skip-bundling",
+        help="Do not build the Lambda layer with pip (no network needed; the assembly is not deployable)",
+    ),
     require_bundling: bool = typer.Option(
-        False, "--require-bundling",
-        help="Fail when the layer cannot be built, instead of falling back to an undeployable assembly"),
+        False,
+        "--require-bundling",
+        help="Fail when the layer cannot be built, instead of falling back to an undeployable assembly",
+    ),
     fetch_wheels: bool = typer.Option(
-        False, "--fetch-wheels",
-        help="First download the layer's arm64 wheels into the wheelhouse (network needed), for offline synths"),
+        False,
+        "--fetch-wheels",
+        help="First download the layer's arm64 wheels into the wheelhouse (network needed), for offline synths",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output"),
 ) -> None:
     """Synthesize every stack (network, data, storage, api, workflows, observability) with cdk-nag checks.
@@ -70,7 +78,9 @@ def synth(
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     infra = REPO_ROOT / "infra"
     if not (infra / "skillforge_infra").is_dir():
-        fail(f"infra/skillforge_infra not found under {REPO_ROOT}: run from a SkillForge checkout", as_json, 2)
+        fail(
+            f"infra/skillforge_infra not found under {REPO_ROOT}: run from a SkillForge checkout", as_json, 2
+        )
     if skip_bundling and (require_bundling or fetch_wheels):
         fail("--skip-bundling cannot be combined with --require-bundling or --fetch-wheels", as_json, 2)
     sys.path.insert(0, str(infra))
@@ -80,11 +90,14 @@ def synth(
     if env not in ENVIRONMENTS:
         fail(f"--env must be one of {sorted(ENVIRONMENTS)}, got {env!r}", as_json, 2)
     if fetch_wheels:
-        fetched = bundling.fetch_wheels(bundling.runtime_requirements(REPO_ROOT / "pyproject.toml"),
-                                        bundling.wheelhouse())
+        fetched = bundling.fetch_wheels(
+            bundling.runtime_requirements(REPO_ROOT / "pyproject.toml"), bundling.wheelhouse()
+        )
         if fetched.returncode != 0:
-            fail(f"could not download the layer's wheels into {bundling.wheelhouse()}:\n{fetched.stderr[-2000:]}",
-                 as_json)
+            fail(
+                f"could not download the layer's wheels into {bundling.wheelhouse()}:\n{fetched.stderr[-2000:]}",
+                as_json,
+            )
     bundling.reset_failures()
     outdir = outdir.resolve()
     started = time.monotonic()
@@ -96,9 +109,11 @@ def synth(
         except Exception:  # jsii wraps the bundler's exception; the bundler records its own
             if skip_bundling or require_bundling or bundling.last_failure() is None:
                 raise
-            note = ("no package index and no wheelhouse: the skillforge layer was NOT built, this assembly is "
-                    "for review only (run `skillforge synth --fetch-wheels` once with network to synth "
-                    "deployable assemblies offline)")
+            note = (
+                "no package index and no wheelhouse: the skillforge layer was NOT built, this assembly is "
+                "for review only (run `skillforge synth --fetch-wheels` once with network to synth "
+                "deployable assemblies offline)"
+            )
             print(f"warning: {note}\n  {str(bundling.last_failure()).splitlines()[0]}", file=sys.stderr)
             bundled = False
             for leftover in outdir.glob("bundling-temp-*"):  # the failed layer build's scratch folder
@@ -112,12 +127,20 @@ def synth(
         fail(f"synth failed: {str(reason).splitlines()[0]}" + "".join(f"\n  {p}" for p in problems), as_json)
     stacks = [{"stack": s.stack_name, "template": str(outdir / s.template_file)} for s in assembly.stacks]
     seconds = round(time.monotonic() - started, 1)
-    payload = {"env": env, "outdir": str(outdir), "bundled": bundled, "deployable": bundled, "seconds": seconds,
-               "stacks": stacks}
+    payload = {
+        "env": env,
+        "outdir": str(outdir),
+        "bundled": bundled,
+        "deployable": bundled,
+        "seconds": seconds,
+        "stacks": stacks,
+    }
     if note:
         payload["note"] = note
-    human = [f"synthesized {len(stacks)} stacks ({env}) to {outdir} in {seconds}s"
-             + ("" if bundled else " (layer not built: review only, not deployable)")]
+    human = [
+        f"synthesized {len(stacks)} stacks ({env}) to {outdir} in {seconds}s"
+        + ("" if bundled else " (layer not built: review only, not deployable)")
+    ]
     emit(payload, as_json, human="\n".join(human + [f"  {s['stack']}" for s in stacks]))
 
 

@@ -12,7 +12,9 @@ xapi_app = typer.Typer(help="xAPI statements: validation against xAPI 1.0.3.", n
 
 @xapi_app.command("validate")
 def validate(
-    source: str = typer.Argument("-", metavar="[FILE|-]", help="A statement, a JSON array or JSON Lines; - for stdin"),
+    source: str = typer.Argument(
+        "-", metavar="[FILE|-]", help="A statement, a JSON array or JSON Lines; - for stdin"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output only (no summary on stderr)"),
 ) -> None:
     """Print one JSON line per statement: {"index", "valid", "errors": [{"path", "rule", "message"}]}.
@@ -41,7 +43,9 @@ def validate(
         out.write(report.model_dump_json() + "\n")
     out.flush()
     if not as_json:
-        typer.echo(f"{len(statements)} statement(s): {len(statements) - invalid} valid, {invalid} invalid", err=True)
+        typer.echo(
+            f"{len(statements)} statement(s): {len(statements) - invalid} valid, {invalid} invalid", err=True
+        )
     raise typer.Exit(1 if invalid else 0)
 
 
@@ -49,8 +53,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(xapi_app, name="xapi")
 
 
-instruments_app = typer.Typer(help="Assessment instruments and their registered SHA-256 per version.",
-                              no_args_is_help=True)
+instruments_app = typer.Typer(
+    help="Assessment instruments and their registered SHA-256 per version.", no_args_is_help=True
+)
 xapi_app.add_typer(instruments_app, name="instruments")
 JSON = typer.Option(False, "--json", help="Machine-readable output")
 
@@ -59,7 +64,9 @@ JSON = typer.Option(False, "--json", help="Machine-readable output")
 def register_instrument(
     iri: str = typer.Option(..., "--iri", help="The instrument's Activity id (IRI) used in statements"),
     version: str = typer.Option(..., "--version", help="The instrument version, as statements carry it"),
-    assessment_type: str = typer.Option(..., "--type", help="interest_profiler, skills_test, work_values, ..."),
+    assessment_type: str = typer.Option(
+        ..., "--type", help="interest_profiler, skills_test, work_values, ..."
+    ),
     file: Path = typer.Option(None, "--file", help="The instrument definition: its SHA-256 is registered"),
     sha256: str = typer.Option(None, "--sha256", help="The SHA-256 (hex) instead of --file"),
     as_json: bool = JSON,
@@ -77,8 +84,9 @@ def register_instrument(
         fail(f"cannot read {file}: {exc.strerror or exc}", as_json, code=2)
     try:
         with connect(tenant="*") as conn:
-            instrument = register(conn, instrument_iri=iri, version=version, sha256=digest,
-                                  assessment_type=assessment_type)
+            instrument = register(
+                conn, instrument_iri=iri, version=version, sha256=digest, assessment_type=assessment_type
+            )
     except InstrumentError as exc:
         fail(str(exc), as_json)
     emit(instrument.__dict__, as_json, f"registered {iri} version {version} sha256 {instrument.sha256}")
@@ -93,8 +101,16 @@ def list_instruments(as_json: bool = JSON) -> None:
 
     with connect(tenant="*") as conn:
         items = [i.__dict__ for i in Registry.load(conn).all()]
-    emit(items, as_json, "\n".join(f"{i['instrument_iri']}  {i['version']}  {i['assessment_type']}  {i['sha256']}"
-                                   f"{'  (retired)' if i['retired'] else ''}" for i in items) or "no instruments")
+    emit(
+        items,
+        as_json,
+        "\n".join(
+            f"{i['instrument_iri']}  {i['version']}  {i['assessment_type']}  {i['sha256']}"
+            f"{'  (retired)' if i['retired'] else ''}"
+            for i in items
+        )
+        or "no instruments",
+    )
 
 
 @xapi_app.command("apply-pending")

@@ -36,9 +36,12 @@ def _iam_proxy_url(settings) -> str:
     import boto3
 
     token = boto3.client("rds").generate_db_auth_token(
-        DBHostname=settings.db_proxy_endpoint, Port=5432, DBUsername=settings.db_app_role)
-    return (f"postgresql://{settings.db_app_role}:{quote(token, safe='')}@{settings.db_proxy_endpoint}:5432/"
-            f"{settings.db_name}?sslmode=require")
+        DBHostname=settings.db_proxy_endpoint, Port=5432, DBUsername=settings.db_app_role
+    )
+    return (
+        f"postgresql://{settings.db_app_role}:{quote(token, safe='')}@{settings.db_proxy_endpoint}:5432/"
+        f"{settings.db_name}?sslmode=require"
+    )
 
 
 def validate_tenant(tenant: str) -> str:
@@ -47,8 +50,9 @@ def validate_tenant(tenant: str) -> str:
     return tenant
 
 
-def connect(url: str | None = None, *, tenant: str | None = None, app_role: bool = True,
-            autocommit: bool = False) -> psycopg.Connection:
+def connect(
+    url: str | None = None, *, tenant: str | None = None, app_role: bool = True, autocommit: bool = False
+) -> psycopg.Connection:
     """Open a connection. With `app_role`, the session drops to the non-owner application role so that
     row-level security applies, and `tenant` scopes it to one partner ('*' = every partner, for platform
     admins and workflows; None = no people rows at all)."""

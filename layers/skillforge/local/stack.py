@@ -25,7 +25,9 @@ class LocalResources:
     tables: dict[str, str] = field(default_factory=dict)
 
 
-def provision(env: str = "local", region: str = "us-east-1", endpoint_url: str | None = None) -> LocalResources:
+def provision(
+    env: str = "local", region: str = "us-east-1", endpoint_url: str | None = None
+) -> LocalResources:
     """Idempotent: existing resources are reused."""
     kw = {"region_name": region, **({"endpoint_url": endpoint_url} if endpoint_url else {})}
     s3, sqs, kms = boto3.client("s3", **kw), boto3.client("sqs", **kw), boto3.client("kms", **kw)
@@ -57,7 +59,9 @@ def provision(env: str = "local", region: str = "us-east-1", endpoint_url: str |
         attrs = {"VisibilityTimeout": str(q.visibility_timeout_s)}
         if q.dlq:
             dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-            dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
             attrs["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})
         out.queues[q.key] = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
 
@@ -81,8 +85,11 @@ def provision(env: str = "local", region: str = "us-east-1", endpoint_url: str |
     for t in RESOURCES.tables:
         name = physical_name(env, t)
         if name not in existing_tables:
-            ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+            ddb.create_table(
+                TableName=name,
+                BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            )
         out.tables[t] = name
     return out

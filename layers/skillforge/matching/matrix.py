@@ -52,9 +52,15 @@ class ReleaseMatrix:
         self.required_count = self.critical.sum(axis=1)
         importance, level = self.importance.tolist(), self.level.tolist()
         self.critical_rows = [
-            sorted(((j, round(importance[i][j], 2), round(level[i][j], 2)) for j in np.flatnonzero(row).tolist()),
-                   key=lambda t: (-t[1], t[0]))
-            for i, row in enumerate(self.critical)]
+            sorted(
+                (
+                    (j, round(importance[i][j], 2), round(level[i][j], 2))
+                    for j in np.flatnonzero(row).tolist()
+                ),
+                key=lambda t: (-t[1], t[0]),
+            )
+            for i, row in enumerate(self.critical)
+        ]
         self._importance_rows = importance
         self._level_rows = level
 
@@ -82,10 +88,15 @@ SELECT r.onet_code, r.element_id, e.name, r.importance::float8 AS importance, r.
 
 def load_matrix(release: Release) -> ReleaseMatrix:
     rows: list[dict[str, Any]] = []
-    for elements, ratings in (("skills", "occupation_skills"), ("knowledge", "occupation_knowledge"),
-                              ("abilities", "occupation_abilities")):
+    for elements, ratings in (
+        ("skills", "occupation_skills"),
+        ("knowledge", "occupation_knowledge"),
+        ("abilities", "occupation_abilities"),
+    ):
         rows += fetch_all(_SQL.format(ratings=release.table(ratings), elements=release.table(elements)))
-    occupations = fetch_all(f"SELECT onet_code, title, job_zone::int AS job_zone FROM {release.table('occupations')}")
+    occupations = fetch_all(
+        f"SELECT onet_code, title, job_zone::int AS job_zone FROM {release.table('occupations')}"
+    )
     info = {o["onet_code"]: o for o in occupations}
     codes = sorted({r["onet_code"] for r in rows if r["onet_code"] in info})
     names: dict[str, str] = {}
@@ -103,8 +114,9 @@ def load_matrix(release: Release) -> ReleaseMatrix:
         j = ei[r["element_id"]]
         importance[i, j] = r["importance"]
         level[i, j] = r["level"] if r["level"] is not None else 0.0
-    tech_rows = fetch_all(f"SELECT DISTINCT onet_code, element_id FROM "
-                          f"{release.table('occupation_technology_skills')}")
+    tech_rows = fetch_all(
+        f"SELECT DISTINCT onet_code, element_id FROM {release.table('occupation_technology_skills')}"
+    )
     tech_ids = sorted({r["element_id"] for r in tech_rows})
     ti = {e: i for i, e in enumerate(tech_ids)}
     tech_uses = np.zeros((len(codes), len(tech_ids)), dtype=bool)
@@ -112,10 +124,18 @@ def load_matrix(release: Release) -> ReleaseMatrix:
         i = ci.get(r["onet_code"])
         if i is not None:
             tech_uses[i, ti[r["element_id"]]] = True
-    return ReleaseMatrix(release=release.release, codes=codes, titles=[info[c]["title"] for c in codes],
-                         job_zones=[info[c]["job_zone"] for c in codes], element_ids=element_ids,
-                         element_names=[names[e] for e in element_ids], importance=importance, level=level,
-                         tech_ids=tech_ids, tech_uses=tech_uses)
+    return ReleaseMatrix(
+        release=release.release,
+        codes=codes,
+        titles=[info[c]["title"] for c in codes],
+        job_zones=[info[c]["job_zone"] for c in codes],
+        element_ids=element_ids,
+        element_names=[names[e] for e in element_ids],
+        importance=importance,
+        level=level,
+        tech_ids=tech_ids,
+        tech_uses=tech_uses,
+    )
 
 
 _cache: LatestReleaseCache[ReleaseMatrix] = LatestReleaseCache()

@@ -35,8 +35,9 @@ YEARS_EXPECTED = {1: 0.0, 2: 1.0, 3: 2.0, 4: 4.0, 5: 5.0}
 @dataclass
 class Profile:
     """The user's elements as matrix columns; `levels` holds NaN where no level was given."""
+
     columns: np.ndarray  # int indices into matrix elements
-    levels: np.ndarray   # float, NaN = unknown
+    levels: np.ndarray  # float, NaN = unknown
     tech_columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
@@ -49,15 +50,16 @@ class Profile:
                 levels.append(np.nan if level is None else float(level))
             elif element_id in matrix.tech_index:
                 tech.append(matrix.tech_index[element_id])
-        return cls(np.array(cols, dtype=np.int64), np.array(levels, dtype=np.float32),
-                   np.array(tech, dtype=np.int64))
+        return cls(
+            np.array(cols, dtype=np.int64), np.array(levels, dtype=np.float32), np.array(tech, dtype=np.int64)
+        )
 
 
 @dataclass
 class Scores:
-    score: np.ndarray           # ranking score, 0-1 (clipped)
+    score: np.ndarray  # ranking score, 0-1 (clipped)
     direct: np.ndarray
-    match_score: np.ndarray     # seed, 0-100
+    match_score: np.ndarray  # seed, 0-100
     adjusted_score: np.ndarray  # seed, 0-100
 
 
@@ -81,11 +83,11 @@ def score_all(matrix: ReleaseMatrix, profile: Profile, experience_years: float |
         zeros = np.zeros(n, dtype=np.float32)
         return Scores(zeros, zeros, zeros, zeros)
     cols = profile.columns
-    crit = matrix.critical[:, cols]                       # (n, k)
+    crit = matrix.critical[:, cols]  # (n, k)
     required_levels = matrix.level[:, cols]
     credit = level_credit(profile.levels[None, :], required_levels)
     required_count = matrix.required_count
-    union = required_count + (~crit).sum(axis=1)          # |R_o| + user elements outside R_o
+    union = required_count + (~crit).sum(axis=1)  # |R_o| + user elements outside R_o
     direct = (crit * credit).sum(axis=1) / np.maximum(union, 1)
     if profile.tech_columns.size:
         # Technology skills carry no importance or level: the share of the person's technologies the

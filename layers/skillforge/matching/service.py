@@ -15,13 +15,19 @@ from skillforge.reference import queries
 from skillforge.reference.releases import Release
 from skillforge.search.skills import RESOLVE_MIN_CONFIDENCE, element_kind, normalise_skills
 
-METHOD = "level-aware soft Jaccard over critical skills+knowledge(+abilities), smoothed by occupation similarity"
+METHOD = (
+    "level-aware soft Jaccard over critical skills+knowledge(+abilities), smoothed by occupation similarity"
+)
 GAPS_PER_ITEM = 10
-TRANSFERABLE_MIN_IMPORTANCE = 2.0  # below "somewhat important" a skill does not carry over in any useful sense
+TRANSFERABLE_MIN_IMPORTANCE = (
+    2.0  # below "somewhat important" a skill does not carry over in any useful sense
+)
 LEVEL_EPSILON = 1e-3  # the matrix holds float32 levels; a level typed as 4.4 equals a required 4.4
 
 
-def resolve_skills(release: Release, matrix: ReleaseMatrix, skills: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def resolve_skills(
+    release: Release, matrix: ReleaseMatrix, skills: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Each input -> one element (by id, or by name through normalisation). Unknown ones are a 422."""
     resolved, problems = [], []
     known = {e: {"name": matrix.element_names[j]} for e, j in matrix.element_index.items()}
@@ -32,11 +38,24 @@ def resolve_skills(release: Release, matrix: ReleaseMatrix, skills: list[dict[st
             element_id = skill["element_id"]
             info = known.get(element_id)
             if info is None:
-                problems.append({"field": f"body.skills.{i}.element_id", "rule": "known_element",
-                                 "message": f"{element_id} is not an element of O*NET {release.release}"})
+                problems.append(
+                    {
+                        "field": f"body.skills.{i}.element_id",
+                        "rule": "known_element",
+                        "message": f"{element_id} is not an element of O*NET {release.release}",
+                    }
+                )
                 continue
-            resolved.append({"input_index": i, "element_id": element_id, "name": info["name"],
-                             "kind": element_kind(element_id), "level": skill.get("level"), "confidence": 1.0})
+            resolved.append(
+                {
+                    "input_index": i,
+                    "element_id": element_id,
+                    "name": info["name"],
+                    "kind": element_kind(element_id),
+                    "level": skill.get("level"),
+                    "confidence": 1.0,
+                }
+            )
             continue
         candidates = normalise_skills(release, skill["name"], limit=5)
         # Prefer an element the matrix can score when the text is about as close to it as to a technology.
@@ -44,16 +63,31 @@ def resolve_skills(release: Release, matrix: ReleaseMatrix, skills: list[dict[st
         for cand in candidates:
             if cand["confidence"] < RESOLVE_MIN_CONFIDENCE:
                 continue
-            if best is None or (cand["element_id"] in matrix.element_index
-                                and best["element_id"] not in matrix.element_index
-                                and cand["confidence"] >= best["confidence"] - 0.05):
+            if best is None or (
+                cand["element_id"] in matrix.element_index
+                and best["element_id"] not in matrix.element_index
+                and cand["confidence"] >= best["confidence"] - 0.05
+            ):
                 best = cand
         if best is None:
-            problems.append({"field": f"body.skills.{i}.name", "rule": "known_skill",
-                             "message": f"no O*NET skill, knowledge or technology matches {skill['name']!r}"})
+            problems.append(
+                {
+                    "field": f"body.skills.{i}.name",
+                    "rule": "known_skill",
+                    "message": f"no O*NET skill, knowledge or technology matches {skill['name']!r}",
+                }
+            )
             continue
-        resolved.append({"input_index": i, "element_id": best["element_id"], "name": best["name"],
-                         "kind": best["kind"], "level": skill.get("level"), "confidence": best["confidence"]})
+        resolved.append(
+            {
+                "input_index": i,
+                "element_id": best["element_id"],
+                "name": best["name"],
+                "kind": best["kind"],
+                "level": skill.get("level"),
+                "confidence": best["confidence"],
+            }
+        )
     if problems:
         raise ValidationFailed("some skills could not be resolved", problems)
     return resolved
@@ -74,15 +108,25 @@ def _profile_pairs(resolved: list[dict[str, Any]]) -> dict[str, float | None]:
     return pairs
 
 
-def _explain(matrix: ReleaseMatrix, row: int, pairs: dict[str, float | None],
-             pathways: dict[str, list[dict[str, Any]]], gap_limit: int | None,
-             tech_names: dict[str, str]) -> dict[str, Any]:
+def _explain(
+    matrix: ReleaseMatrix,
+    row: int,
+    pairs: dict[str, float | None],
+    pathways: dict[str, list[dict[str, Any]]],
+    gap_limit: int | None,
+    tech_names: dict[str, str],
+) -> dict[str, Any]:
     gaps, transferable, met = [], [], []
     code = matrix.codes[row]
     for j, importance, required in matrix.critical_rows[row]:
         element_id = matrix.element_ids[j]
-        base = {"element_id": element_id, "name": matrix.element_names[j], "kind": element_kind(element_id),
-                "importance": importance, "required_level": required}
+        base = {
+            "element_id": element_id,
+            "name": matrix.element_names[j],
+            "kind": element_kind(element_id),
+            "importance": importance,
+            "required_level": required,
+        }
         if element_id not in pairs:
             gaps.append({**base, "user_level": None, "status": "missing"})
             continue
@@ -99,16 +143,32 @@ def _explain(matrix: ReleaseMatrix, row: int, pairs: dict[str, float | None],
         if importance < TRANSFERABLE_MIN_IMPORTANCE:
             continue
         if user is None or required <= user + LEVEL_EPSILON:
-            transferable.append({"element_id": element_id, "name": matrix.element_names[j],
-                                 "kind": element_kind(element_id), "importance": importance,
-                                 "required_level": required, "user_level": user})
+            transferable.append(
+                {
+                    "element_id": element_id,
+                    "name": matrix.element_names[j],
+                    "kind": element_kind(element_id),
+                    "importance": importance,
+                    "required_level": required,
+                    "user_level": user,
+                }
+            )
     for element_id, user in pairs.items():
         t = matrix.tech_index.get(element_id)
         if t is not None and matrix.tech_uses[row, t]:
-            transferable.append({"element_id": element_id, "name": tech_names.get(element_id, element_id),
-                                 "kind": "technology", "importance": None, "required_level": None,
-                                 "user_level": user})
-    gaps.sort(key=lambda g: (-g["importance"], -(g["required_level"] - (g["user_level"] or 0)), g["element_id"]))
+            transferable.append(
+                {
+                    "element_id": element_id,
+                    "name": tech_names.get(element_id, element_id),
+                    "kind": "technology",
+                    "importance": None,
+                    "required_level": None,
+                    "user_level": user,
+                }
+            )
+    gaps.sort(
+        key=lambda g: (-g["importance"], -(g["required_level"] - (g["user_level"] or 0)), g["element_id"])
+    )
     transferable.sort(key=lambda t: (-(t["importance"] or 0), t["element_id"]))
     if gap_limit is not None:
         gaps = gaps[:gap_limit]
@@ -122,8 +182,10 @@ def _pathways_for_gap(candidates: list[dict[str, Any]], element_id: str) -> list
     any element, every one of them is offered (they lead into the occupation as a whole)."""
     naming = [p for p in candidates if f'"{element_id}"' in (p.get("steps_text") or "")]
     chosen = naming or [p for p in candidates if not _names_elements(p)]
-    return [{k: p[k] for k in ("id", "pathway_key", "title", "total_duration_weeks", "certification")}
-            for p in chosen]
+    return [
+        {k: p[k] for k in ("id", "pathway_key", "title", "total_duration_weeks", "certification")}
+        for p in chosen
+    ]
 
 
 def _names_elements(pathway: dict[str, Any]) -> bool:
@@ -132,14 +194,23 @@ def _names_elements(pathway: dict[str, Any]) -> bool:
 
 
 def _item(matrix: ReleaseMatrix, scores, row: int) -> dict[str, Any]:
-    return {"onet_code": matrix.codes[row], "title": matrix.titles[row], "job_zone": matrix.job_zones[row],
-            "score": round(float(scores.score[row]) * 100, 2),
-            "match_score": round(float(scores.match_score[row]), 2),
-            "adjusted_score": round(float(scores.adjusted_score[row]), 2)}
+    return {
+        "onet_code": matrix.codes[row],
+        "title": matrix.titles[row],
+        "job_zone": matrix.job_zones[row],
+        "score": round(float(scores.score[row]) * 100, 2),
+        "match_score": round(float(scores.match_score[row]), 2),
+        "adjusted_score": round(float(scores.adjusted_score[row]), 2),
+    }
 
 
-def match(release: Release, skills: list[dict[str, Any]], limit: int, experience_years: float | None = None,
-          job_zone: int | None = None) -> dict[str, Any]:
+def match(
+    release: Release,
+    skills: list[dict[str, Any]],
+    limit: int,
+    experience_years: float | None = None,
+    job_zone: int | None = None,
+) -> dict[str, Any]:
     matrix = matrix_for(release)
     resolved = resolve_skills(release, matrix, skills)
     pairs = _profile_pairs(resolved)
@@ -153,19 +224,28 @@ def match(release: Release, skills: list[dict[str, Any]], limit: int, experience
     items = []
     for row in top:
         explained = _explain(matrix, row, pairs, pathways, GAPS_PER_ITEM, tech_names)
-        items.append({**_item(matrix, scores, row), "gaps": explained["gaps"],
-                      "transferable": explained["transferable"]})
+        items.append(
+            {
+                **_item(matrix, scores, row),
+                "gaps": explained["gaps"],
+                "transferable": explained["transferable"],
+            }
+        )
     return {"release": release.release, "method": METHOD, "resolved": resolved, "items": items}
 
 
-def gap_analysis(release: Release, onet_code: str, skills: list[dict[str, Any]],
-                 experience_years: float | None = None) -> dict[str, Any]:
+def gap_analysis(
+    release: Release, onet_code: str, skills: list[dict[str, Any]], experience_years: float | None = None
+) -> dict[str, Any]:
     matrix = matrix_for(release)
     row = matrix.code_index.get(onet_code)
     if row is None:
         exists = queries.occupation_exists(release, onet_code)
-        raise NotFound(f"occupation {onet_code} is not in O*NET {release.release}" if exists is None else
-                       f"occupation {onet_code} has no skill ratings in O*NET {release.release}")
+        raise NotFound(
+            f"occupation {onet_code} is not in O*NET {release.release}"
+            if exists is None
+            else f"occupation {onet_code} has no skill ratings in O*NET {release.release}"
+        )
     resolved = resolve_skills(release, matrix, skills)
     pairs = _profile_pairs(resolved)
     scores = score_all(matrix, Profile.from_pairs(matrix, pairs), experience_years)

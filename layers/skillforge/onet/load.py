@@ -26,7 +26,9 @@ def staging_schema_name(release: str) -> str:
 
 
 def current_release(conn: psycopg.Connection) -> dict | None:
-    row = conn.execute("SELECT release, schema_name, fingerprint FROM onet_releases WHERE status = 'current'").fetchone()
+    row = conn.execute(
+        "SELECT release, schema_name, fingerprint FROM onet_releases WHERE status = 'current'"
+    ).fetchone()
     if row is None:
         return None
     return row if isinstance(row, dict) else dict(zip(("release", "schema_name", "fingerprint"), row))
@@ -36,11 +38,14 @@ def changelog_base(conn: psycopg.Connection, release: str) -> dict | None:
     """The release a new `release` is compared with: the current one, or, when `release` itself is current
     (a corrected version of it), the release that was current before it, so its changelog keeps telling what
     changed since the previous release rather than since its own first version."""
-    row = conn.execute("""
+    row = conn.execute(
+        """
         SELECT release, schema_name FROM onet_releases r
          WHERE status IN ('current', 'retired') AND release <> %s AND made_current_at IS NOT NULL
            AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name)
-         ORDER BY (status = 'current') DESC, made_current_at DESC LIMIT 1""", (release,)).fetchone()
+         ORDER BY (status = 'current') DESC, made_current_at DESC LIMIT 1""",
+        (release,),
+    ).fetchone()
     if row is None:
         return None
     return row if isinstance(row, dict) else dict(zip(("release", "schema_name"), row))
@@ -57,7 +62,9 @@ def row_counts(conn: psycopg.Connection, release: str) -> dict[str, int]:
 
 
 def occupation_count(conn: psycopg.Connection, schema: str) -> int:
-    row = conn.execute(sql.SQL("SELECT count(*) AS n FROM {}.occupations").format(sql.Identifier(schema))).fetchone()
+    row = conn.execute(
+        sql.SQL("SELECT count(*) AS n FROM {}.occupations").format(sql.Identifier(schema))
+    ).fetchone()
     return row["n"] if isinstance(row, dict) else row[0]
 
 
@@ -65,7 +72,8 @@ def copy_rows(conn: psycopg.Connection, schema: str, table: str, columns: tuple[
     """COPY FROM STDIN with psycopg's C row formatter (measured 2x faster here than formatting the text in
     Python and writing large chunks); psycopg batches the rows into large writes itself."""
     stmt = sql.SQL("COPY {}.{} ({}) FROM STDIN").format(
-        sql.Identifier(schema), sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+        sql.Identifier(schema), sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
     json_cols = [i for i, v in enumerate(rows[0]) if isinstance(v, dict)] if rows else []
     with conn.cursor() as cur, cur.copy(stmt) as copy:
         if json_cols:
@@ -101,30 +109,42 @@ POST_LOAD = [
 
 QUALITY_CHECKS = [
     ("occupations.present", "SELECT count(*) = 0 FROM {s}.occupations", "the release has no occupations"),
-    ("occupations.one_official_title",
-     """SELECT count(*) > 0 FROM {s}.occupations o WHERE (SELECT count(*) FROM {s}.occupation_titles t
+    (
+        "occupations.one_official_title",
+        """SELECT count(*) > 0 FROM {s}.occupations o WHERE (SELECT count(*) FROM {s}.occupation_titles t
          WHERE t.onet_code = o.onet_code AND t.title_type = 'official') <> 1""",
-     "occupations without exactly one official title"),
-    ("ratings.ranges",
-     """SELECT count(*) > 0 FROM (SELECT importance, level FROM {s}.occupation_skills UNION ALL
+        "occupations without exactly one official title",
+    ),
+    (
+        "ratings.ranges",
+        """SELECT count(*) > 0 FROM (SELECT importance, level FROM {s}.occupation_skills UNION ALL
          SELECT importance, level FROM {s}.occupation_knowledge UNION ALL
          SELECT importance, level FROM {s}.occupation_abilities) r
         WHERE r.importance NOT BETWEEN 1 AND 5 OR r.level NOT BETWEEN 0 AND 7""",
-     "importance outside 1-5 or level outside 0-7"),
-    ("skills.difficulty",
-     "SELECT count(*) > 0 FROM {s}.skills WHERE difficulty IS NULL",
-     "skills without a difficulty"),
-    ("skills.categories",
-     """SELECT (SELECT count(*) FROM {s}.skills WHERE category = 'basic') = 0
+        "importance outside 1-5 or level outside 0-7",
+    ),
+    (
+        "skills.difficulty",
+        "SELECT count(*) > 0 FROM {s}.skills WHERE difficulty IS NULL",
+        "skills without a difficulty",
+    ),
+    (
+        "skills.categories",
+        """SELECT (SELECT count(*) FROM {s}.skills WHERE category = 'basic') = 0
             OR (SELECT count(*) FROM {s}.skills WHERE category = 'cross_functional') = 0""",
-     "no basic or no cross-functional skills"),
-    ("jaat.every_occupation",
-     "SELECT (SELECT count(*) FROM {s}.occupation_jaat) <> (SELECT count(*) FROM {s}.occupations)",
-     "not every occupation has a JAAT record"),
-    ("aliases.resolve_names",
-     """SELECT count(*) > 0 FROM {s}.skills k WHERE k.category <> 'technical' AND NOT EXISTS
+        "no basic or no cross-functional skills",
+    ),
+    (
+        "jaat.every_occupation",
+        "SELECT (SELECT count(*) FROM {s}.occupation_jaat) <> (SELECT count(*) FROM {s}.occupations)",
+        "not every occupation has a JAAT record",
+    ),
+    (
+        "aliases.resolve_names",
+        """SELECT count(*) > 0 FROM {s}.skills k WHERE k.category <> 'technical' AND NOT EXISTS
          (SELECT 1 FROM {s}.skill_aliases a WHERE a.element_id = k.element_id)""",
-     "O*NET skills without an alias row (name look-up would miss them)"),
+        "O*NET skills without an alias row (name look-up would miss them)",
+    ),
 ]
 
 
@@ -142,11 +162,14 @@ def quality_checks(conn: psycopg.Connection, schema: str, expected: dict[str, in
     failures = []
     s = sql.Identifier(schema).as_string(conn)
     for table, n in expected.items():
-        row = conn.execute(f"SELECT count(*) AS n FROM {s}.{sql.Identifier(table).as_string(conn)}").fetchone()
+        row = conn.execute(
+            f"SELECT count(*) AS n FROM {s}.{sql.Identifier(table).as_string(conn)}"
+        ).fetchone()
         got = row["n"] if isinstance(row, dict) else row[0]
         if table != "skill_aliases" and got != n:
-            failures.append({"check": "row_count", "table": table,
-                             "message": f"{table}: {got} rows loaded, {n} expected"})
+            failures.append(
+                {"check": "row_count", "table": table, "message": f"{table}: {got} rows loaded, {n} expected"}
+            )
     for name, query, message in QUALITY_CHECKS:
         row = conn.execute(f"SELECT ({query.format(s=s)}) AS failed").fetchone()
         failed = row["failed"] if isinstance(row, dict) else row[0]
@@ -189,8 +212,14 @@ SELECT %(from)s::text, %(to)s::text, 'element_removed', NULL, o.element_id, json
 """
 
 
-def write_changelog(conn: psycopg.Connection, old_schema: str, new_schema: str, from_release: str | None,
-                    to_release: str, threshold: float) -> dict[str, int]:
+def write_changelog(
+    conn: psycopg.Connection,
+    old_schema: str,
+    new_schema: str,
+    from_release: str | None,
+    to_release: str,
+    threshold: float,
+) -> dict[str, int]:
     old = sql.Identifier(old_schema).as_string(conn)
     new = sql.Identifier(new_schema).as_string(conn)
     params = {"from": from_release, "to": to_release, "threshold": threshold}
@@ -199,12 +228,19 @@ def write_changelog(conn: psycopg.Connection, old_schema: str, new_schema: str, 
     conn.execute(CHANGELOG.format(old=old, new=new), params)
     if from_release is not None:  # against the empty placeholder only the additions mean anything
         for domain in ("skills", "knowledge", "abilities"):
-            conn.execute(RATING_CHANGELOG.format(old=old, new=new, table=f"occupation_{domain}"),
-                         {**params, "domain": domain})
-            conn.execute(ELEMENT_CHANGELOG.format(old=old, new=new, table=domain), {**params, "domain": domain})
-    rows = conn.execute("""SELECT change_type, count(*) AS n FROM release_changelog
+            conn.execute(
+                RATING_CHANGELOG.format(old=old, new=new, table=f"occupation_{domain}"),
+                {**params, "domain": domain},
+            )
+            conn.execute(
+                ELEMENT_CHANGELOG.format(old=old, new=new, table=domain), {**params, "domain": domain}
+            )
+    rows = conn.execute(
+        """SELECT change_type, count(*) AS n FROM release_changelog
                             WHERE to_release = %s AND from_release IS NOT DISTINCT FROM %s
-                              AND created_at = now() GROUP BY 1""", (to_release, from_release)).fetchall()
+                              AND created_at = now() GROUP BY 1""",
+        (to_release, from_release),
+    ).fetchall()
     return {r["change_type"]: r["n"] for r in rows}
 
 
@@ -226,19 +262,27 @@ def upsert_codes(conn: psycopg.Connection, schema: str, release: str) -> int:
     return cur.rowcount
 
 
-def register_loading(conn: psycopg.Connection, release: str, schema: str, source: str, fingerprint: str) -> None:
+def register_loading(
+    conn: psycopg.Connection, release: str, schema: str, source: str, fingerprint: str
+) -> None:
     """Make a new release visible as 'loading' (autocommit connection); existing releases are left alone
     until the publish transaction."""
-    conn.execute("""INSERT INTO onet_releases (release, schema_name, status, source, fingerprint)
+    conn.execute(
+        """INSERT INTO onet_releases (release, schema_name, status, source, fingerprint)
                     VALUES (%s, %s, 'loading', %s, %s)
                     ON CONFLICT (release) DO UPDATE SET status = 'loading', source = EXCLUDED.source,
                         fingerprint = EXCLUDED.fingerprint, started_at = now(), report = '{}'::jsonb
-                    WHERE onet_releases.status IN ('loading', 'failed')""", (release, schema, source, fingerprint))
+                    WHERE onet_releases.status IN ('loading', 'failed')""",
+        (release, schema, source, fingerprint),
+    )
 
 
 def mark_failed(conn: psycopg.Connection, release: str, report: dict) -> None:
-    conn.execute("""UPDATE onet_releases SET status = 'failed', report = %s
-                     WHERE release = %s AND status IN ('loading', 'failed')""", (json.dumps(report, default=str), release))
+    conn.execute(
+        """UPDATE onet_releases SET status = 'failed', report = %s
+                     WHERE release = %s AND status IN ('loading', 'failed')""",
+        (json.dumps(report, default=str), release),
+    )
 
 
 def publish(conn: psycopg.Connection, release: str) -> None:
@@ -268,11 +312,16 @@ def publish_with_retry(conn: psycopg.Connection, release: str, step=None, on_ret
 
 
 def start_run(conn: psycopg.Connection, release: str | None, source: str, fingerprint: str | None) -> int:
-    row = conn.execute("""INSERT INTO onet_import_runs (release, source, fingerprint, outcome)
-                          VALUES (%s, %s, %s, 'running') RETURNING id""", (release, source, fingerprint)).fetchone()
+    row = conn.execute(
+        """INSERT INTO onet_import_runs (release, source, fingerprint, outcome)
+                          VALUES (%s, %s, %s, 'running') RETURNING id""",
+        (release, source, fingerprint),
+    ).fetchone()
     return row["id"] if isinstance(row, dict) else row[0]
 
 
 def finish_run(conn: psycopg.Connection, run_id: int, outcome: str, report: dict) -> None:
-    conn.execute("UPDATE onet_import_runs SET outcome = %s, report = %s, finished_at = now() WHERE id = %s",
-                 (outcome, json.dumps(report, default=str), run_id))
+    conn.execute(
+        "UPDATE onet_import_runs SET outcome = %s, report = %s, finished_at = now() WHERE id = %s",
+        (outcome, json.dumps(report, default=str), run_id),
+    )

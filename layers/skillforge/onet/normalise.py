@@ -59,19 +59,46 @@ RIASEC = {"1.B.1.a": "R", "1.B.1.b": "I", "1.B.1.c": "A", "1.B.1.d": "S", "1.B.1
 HIGH_POINTS = ("1.B.1.g", "1.B.1.h", "1.B.1.i")
 # Typical RL category for a Job Zone when an occupation has no ETE data (Job Zone Reference wording).
 JOB_ZONE_EDUCATION = {1: 2, 2: 2, 3: 5, 4: 6, 5: 8}
-IMPORTANT = 3.0         # importance from which an element "matters" to an occupation (difficulty base)
-HIGH_IMPORTANCE = 3.5   # importance for the co-occurrence of related skills
-VENDOR_PREFIXES = ("microsoft ", "oracle ", "adobe ", "apple ", "google ", "ibm ", "sap ", "autodesk ",
-                   "amazon ", "the ")
+IMPORTANT = 3.0  # importance from which an element "matters" to an occupation (difficulty base)
+HIGH_IMPORTANCE = 3.5  # importance for the co-occurrence of related skills
+VENDOR_PREFIXES = (
+    "microsoft ",
+    "oracle ",
+    "adobe ",
+    "apple ",
+    "google ",
+    "ibm ",
+    "sap ",
+    "autodesk ",
+    "amazon ",
+    "the ",
+)
 # Curated aliases: user wording -> technology skill example or O*NET element name (resolved if present).
 CURATED_ALIASES = {
-    "js": "JavaScript", "ecmascript": "JavaScript", "ts": "TypeScript", "golang": "Go",
-    "postgres": "PostgreSQL", "k8s": "Kubernetes", "excel": "Microsoft Excel", "ms excel": "Microsoft Excel",
-    "word": "Microsoft Word", "powerpoint": "Microsoft PowerPoint", "aws": "Amazon Web Services AWS software",
-    "sql": "Structured query language SQL", "react": "React", "nodejs": "Node.js", "c sharp": "C#",
-    "cpp": "C++", "teamwork": "Coordination", "public speaking": "Speaking", "maths": "Mathematics",
-    "math": "Mathematics", "problem solving": "Complex Problem Solving", "listening": "Active Listening",
-    "customer service": "Customer and Personal Service", "bookkeeping": "Economics and Accounting",
+    "js": "JavaScript",
+    "ecmascript": "JavaScript",
+    "ts": "TypeScript",
+    "golang": "Go",
+    "postgres": "PostgreSQL",
+    "k8s": "Kubernetes",
+    "excel": "Microsoft Excel",
+    "ms excel": "Microsoft Excel",
+    "word": "Microsoft Word",
+    "powerpoint": "Microsoft PowerPoint",
+    "aws": "Amazon Web Services AWS software",
+    "sql": "Structured query language SQL",
+    "react": "React",
+    "nodejs": "Node.js",
+    "c sharp": "C#",
+    "cpp": "C++",
+    "teamwork": "Coordination",
+    "public speaking": "Speaking",
+    "maths": "Mathematics",
+    "math": "Mathematics",
+    "problem solving": "Complex Problem Solving",
+    "listening": "Active Listening",
+    "customer service": "Customer and Personal Service",
+    "bookkeeping": "Economics and Accounting",
 }
 
 
@@ -79,7 +106,7 @@ CURATED_ALIASES = {
 class Normalised:
     tables: dict[str, list[tuple]] = field(default_factory=dict)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    occupations: dict[str, dict] = field(default_factory=dict)   # onet_code -> occupation row as dict
+    occupations: dict[str, dict] = field(default_factory=dict)  # onet_code -> occupation row as dict
     stats: dict[str, int] = field(default_factory=dict)
 
     def add(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -88,19 +115,76 @@ class Normalised:
 
 
 OCCUPATION_COLUMNS = (
-    "onet_code", "soc_code", "title", "description", "job_zone", "soc_major_group", "soc_major_title",
-    "soc_minor_group", "soc_minor_title", "soc_broad_group", "soc_broad_title", "family", "education_level",
-    "education_category", "education_percent", "wage_median", "wage_p10", "wage_p90", "wage_hourly_median",
-    "wage_hourly_p10", "wage_hourly_p90", "hourly_only", "employment", "annual_openings", "outlook_percent",
-    "employment_change", "entry_education", "work_experience", "on_the_job_training", "interest_code",
-    "has_ratings", "wage_soc_code", "projection_soc_code")
-ELEMENT_COLUMNS = ("element_id", "name", "description", "category", "parent_id", "difficulty", "cluster",
-                   "related_skill_ids", "occupation_count", "level_p50", "hot_technology", "in_demand",
-                   "commodity_code")
-RATING_COLUMNS = ("onet_code", "element_id", "importance", "level", "im_n", "im_standard_error", "im_lower_ci",
-                  "im_upper_ci", "im_recommend_suppress", "lv_n", "lv_standard_error", "lv_lower_ci", "lv_upper_ci",
-                  "lv_recommend_suppress", "recommend_suppress", "not_relevant", "use_for_matching", "date",
-                  "domain_source")
+    "onet_code",
+    "soc_code",
+    "title",
+    "description",
+    "job_zone",
+    "soc_major_group",
+    "soc_major_title",
+    "soc_minor_group",
+    "soc_minor_title",
+    "soc_broad_group",
+    "soc_broad_title",
+    "family",
+    "education_level",
+    "education_category",
+    "education_percent",
+    "wage_median",
+    "wage_p10",
+    "wage_p90",
+    "wage_hourly_median",
+    "wage_hourly_p10",
+    "wage_hourly_p90",
+    "hourly_only",
+    "employment",
+    "annual_openings",
+    "outlook_percent",
+    "employment_change",
+    "entry_education",
+    "work_experience",
+    "on_the_job_training",
+    "interest_code",
+    "has_ratings",
+    "wage_soc_code",
+    "projection_soc_code",
+)
+ELEMENT_COLUMNS = (
+    "element_id",
+    "name",
+    "description",
+    "category",
+    "parent_id",
+    "difficulty",
+    "cluster",
+    "related_skill_ids",
+    "occupation_count",
+    "level_p50",
+    "hot_technology",
+    "in_demand",
+    "commodity_code",
+)
+RATING_COLUMNS = (
+    "onet_code",
+    "element_id",
+    "importance",
+    "level",
+    "im_n",
+    "im_standard_error",
+    "im_lower_ci",
+    "im_upper_ci",
+    "im_recommend_suppress",
+    "lv_n",
+    "lv_standard_error",
+    "lv_lower_ci",
+    "lv_upper_ci",
+    "lv_recommend_suppress",
+    "recommend_suppress",
+    "not_relevant",
+    "use_for_matching",
+    "date",
+    "domain_source",
+)
 
 
 def _rows(parsed: dict[str, ParsedFile], name: str) -> list[list]:
@@ -140,9 +224,11 @@ def normalise(parsed: dict[str, ParsedFile], bls: BlsData) -> Normalised:
     _reference_tables(parsed, elements, out)
     soc_titles = _soc_groups(bls, out)
     ratings = {}
-    for domain, file, table in (("skills", "Skills.txt", "occupation_skills"),
-                                ("knowledge", "Knowledge.txt", "occupation_knowledge"),
-                                ("abilities", "Abilities.txt", "occupation_abilities")):
+    for domain, file, table in (
+        ("skills", "Skills.txt", "occupation_skills"),
+        ("knowledge", "Knowledge.txt", "occupation_knowledge"),
+        ("abilities", "Abilities.txt", "occupation_abilities"),
+    ):
         ratings[domain] = _ratings(_rows(parsed, file))
         out.add(table, RATING_COLUMNS, [r for r in ratings[domain].values()])
     job_zones = {row[0]: row[1] for row in _rows(parsed, "Job Zones.txt")}
@@ -157,16 +243,34 @@ def normalise(parsed: dict[str, ParsedFile], bls: BlsData) -> Normalised:
 
 
 def _reference_tables(parsed, elements, out: Normalised) -> None:
-    out.add("content_model", ("element_id", "name", "description", "parent_id"),
-            [(eid, name, desc, parent_of(eid)) for eid, (name, desc) in elements.items()])
-    out.add("scales", ("scale_id", "name", "minimum", "maximum"),
-            [tuple(r) for r in _rows(parsed, "Scales Reference.txt")])
-    out.add("job_zone_reference", ("job_zone", "name", "experience", "education", "job_training", "examples",
-                                   "svp_range"), [tuple(r) for r in _rows(parsed, "Job Zone Reference.txt")])
-    out.add("education_categories", ("element_id", "scale_id", "category", "description"),
-            [(r[0], r[2], r[3], r[4]) for r in _rows(parsed, "Education, Training, and Experience Categories.txt")])
-    out.add("work_context_categories", ("element_id", "scale_id", "category", "description"),
-            [(r[0], r[2], r[3], r[4]) for r in _rows(parsed, "Work Context Categories.txt")])
+    out.add(
+        "content_model",
+        ("element_id", "name", "description", "parent_id"),
+        [(eid, name, desc, parent_of(eid)) for eid, (name, desc) in elements.items()],
+    )
+    out.add(
+        "scales",
+        ("scale_id", "name", "minimum", "maximum"),
+        [tuple(r) for r in _rows(parsed, "Scales Reference.txt")],
+    )
+    out.add(
+        "job_zone_reference",
+        ("job_zone", "name", "experience", "education", "job_training", "examples", "svp_range"),
+        [tuple(r) for r in _rows(parsed, "Job Zone Reference.txt")],
+    )
+    out.add(
+        "education_categories",
+        ("element_id", "scale_id", "category", "description"),
+        [
+            (r[0], r[2], r[3], r[4])
+            for r in _rows(parsed, "Education, Training, and Experience Categories.txt")
+        ],
+    )
+    out.add(
+        "work_context_categories",
+        ("element_id", "scale_id", "category", "description"),
+        [(r[0], r[2], r[3], r[4]) for r in _rows(parsed, "Work Context Categories.txt")],
+    )
 
 
 def _soc_groups(bls: BlsData, out: Normalised) -> dict[str, str]:
@@ -179,8 +283,11 @@ def _soc_groups(bls: BlsData, out: Normalised) -> dict[str, str]:
     for w in bls.wages.values():  # OEWS wins over EP for group titles (title case, explicit level)
         if w.group in ("minor", "broad") or (w.group == "major" and f"{w.soc_code}" not in titles):
             titles[w.soc_code] = (w.group, w.title, "BLS OEWS")
-    out.add("soc_groups", ("code", "level", "title", "source"),
-            sorted((code, level, title, source) for code, (level, title, source) in titles.items()))
+    out.add(
+        "soc_groups",
+        ("code", "level", "title", "source"),
+        sorted((code, level, title, source) for code, (level, title, source) in titles.items()),
+    )
     return {code: title for code, (_, title, _) in titles.items()}
 
 
@@ -197,12 +304,26 @@ def _ratings(rows: list[list]) -> dict[tuple[str, str], tuple]:
         suppress = im_sup or lv_sup
         last = lv or im
         out[(code, eid)] = (
-            code, eid, im[4] if im else None, lv[4] if lv else None,
-            im[5] if im else None, im[6] if im else None, im[7] if im else None, im[8] if im else None,
+            code,
+            eid,
+            im[4] if im else None,
+            lv[4] if lv else None,
+            im[5] if im else None,
+            im[6] if im else None,
+            im[7] if im else None,
+            im[8] if im else None,
             im[9] if im else None,
-            lv[5] if lv else None, lv[6] if lv else None, lv[7] if lv else None, lv[8] if lv else None,
+            lv[5] if lv else None,
+            lv[6] if lv else None,
+            lv[7] if lv else None,
+            lv[8] if lv else None,
             lv[9] if lv else None,
-            suppress, not_relevant, not (suppress or not_relevant), last[11], last[12])
+            suppress,
+            not_relevant,
+            not (suppress or not_relevant),
+            last[11],
+            last[12],
+        )
     return out
 
 
@@ -216,8 +337,11 @@ def _minor_group(soc: str, soc_titles: dict[str, str]) -> tuple[str, str | None]
 
 def _occupations(parsed, bls: BlsData, soc_titles, job_zones, ratings, out: Normalised) -> None:
     ete = _rows(parsed, "Education, Training, and Experience.txt")
-    rl_labels = {r[3]: r[4] for r in _rows(parsed, "Education, Training, and Experience Categories.txt")
-                 if r[0] == "2.D.1" and r[2] == "RL"}
+    rl_labels = {
+        r[3]: r[4]
+        for r in _rows(parsed, "Education, Training, and Experience Categories.txt")
+        if r[0] == "2.D.1" and r[2] == "RL"
+    }
     best_rl: dict[str, tuple[float, int]] = {}
     for r in ete:
         if r[3] == "RL" and r[5] is not None and not r[10]:
@@ -259,20 +383,48 @@ def _occupations(parsed, bls: BlsData, soc_titles, job_zones, ratings, out: Norm
         if p is None:
             p = bls.projections.get(f"{broad}0")
         hp = high_points.get(code, {})
-        interest = "".join(letters[int(hp[e]) - 1] for e in HIGH_POINTS if hp.get(e) and 1 <= hp[e] <= 6) or None
+        interest = (
+            "".join(letters[int(hp[e]) - 1] for e in HIGH_POINTS if hp.get(e) and 1 <= hp[e] <= 6) or None
+        )
         major_title = SOC_MAJOR_GROUPS.get(major) or soc_titles.get(f"{major}-0000")
         broad_title = soc_titles.get(f"{broad}0")
         if broad_title is None and len(detailed.get(broad, {})) == 1:
             broad_title = next(iter(detailed[broad].values()))
-        row = (code, soc, title, description, jz, major, major_title, minor, minor_title, broad,
-               broad_title, major_title, label, category, percent,
-               w.annual_median if w else None, w.annual_p10 if w else None, w.annual_p90 if w else None,
-               w.hourly_median if w else None, w.hourly_p10 if w else None, w.hourly_p90 if w else None,
-               w.hourly_only if w else None, w.employment if w else None,
-               p.annual_openings if p else None, p.outlook_percent if p else None,
-               p.employment_change if p else None, p.entry_education if p else None,
-               p.work_experience if p else None, p.on_the_job_training if p else None, interest, code in rated,
-               w.soc_code if w else None, p.soc_code if p else None)
+        row = (
+            code,
+            soc,
+            title,
+            description,
+            jz,
+            major,
+            major_title,
+            minor,
+            minor_title,
+            broad,
+            broad_title,
+            major_title,
+            label,
+            category,
+            percent,
+            w.annual_median if w else None,
+            w.annual_p10 if w else None,
+            w.annual_p90 if w else None,
+            w.hourly_median if w else None,
+            w.hourly_p10 if w else None,
+            w.hourly_p90 if w else None,
+            w.hourly_only if w else None,
+            w.employment if w else None,
+            p.annual_openings if p else None,
+            p.outlook_percent if p else None,
+            p.employment_change if p else None,
+            p.entry_education if p else None,
+            p.work_experience if p else None,
+            p.on_the_job_training if p else None,
+            interest,
+            code in rated,
+            w.soc_code if w else None,
+            p.soc_code if p else None,
+        )
         rows.append(row)
         out.occupations[code] = dict(zip(OCCUPATION_COLUMNS, row))
     out.add("occupations", OCCUPATION_COLUMNS, rows)
@@ -298,35 +450,114 @@ def _titles_tasks_related(parsed, out: Normalised) -> None:
             add(code, short, "short", sources)
     for code, title, shown in _rows(parsed, "Sample of Reported Titles.txt"):
         add(code, title, "reported", None, shown)
-    out.add("occupation_titles", ("onet_code", "title", "title_type", "sources", "shown_in_my_next_move"), titles)
-    out.add("occupation_tasks", ("onet_code", "task_id", "task", "task_type", "incumbents_responding", "date",
-                                 "domain_source"),
-            [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in _rows(parsed, "Task Statements.txt")])
-    out.add("related_occupations", ("onet_code", "related_onet_code", "tier", "rank"),
-            [tuple(r) for r in _rows(parsed, "Related Occupations.txt")])
+    out.add(
+        "occupation_titles", ("onet_code", "title", "title_type", "sources", "shown_in_my_next_move"), titles
+    )
+    out.add(
+        "occupation_tasks",
+        ("onet_code", "task_id", "task", "task_type", "incumbents_responding", "date", "domain_source"),
+        [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in _rows(parsed, "Task Statements.txt")],
+    )
+    out.add(
+        "related_occupations",
+        ("onet_code", "related_onet_code", "tier", "rank"),
+        [tuple(r) for r in _rows(parsed, "Related Occupations.txt")],
+    )
 
 
 def _profiles(parsed, out: Normalised) -> None:
-    out.add("occupation_interests", ("onet_code", "element_id", "riasec", "scale_id", "score", "date",
-                                     "domain_source"),
-            [(r[0], r[1], RIASEC[r[1]], r[3], r[4], r[5], r[6]) for r in _rows(parsed, "Interests.txt")
-             if r[3] == "OI" and r[1] in RIASEC])  # the IH high points become occupations.interest_code
-    out.add("occupation_work_values", ("onet_code", "element_id", "name", "scale_id", "value", "date",
-                                       "domain_source"), [tuple(r) for r in _rows(parsed, "Work Values.txt")])
-    out.add("occupation_work_styles", ("onet_code", "element_id", "name", "importance", "n", "standard_error",
-                                       "lower_ci", "upper_ci", "recommend_suppress", "date", "domain_source"),
-            [(r[0], r[1], r[2], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[10], r[11])
-             for r in _rows(parsed, "Work Styles.txt")])
-    out.add("occupation_work_context", ("onet_code", "element_id", "name", "scale_id", "category", "value", "n",
-                                        "standard_error", "lower_ci", "upper_ci", "recommend_suppress",
-                                        "not_relevant", "date", "domain_source"),
-            [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], bool(r[10]), bool(r[11]), r[12], r[13])
-             for r in _rows(parsed, "Work Context.txt")])
-    out.add("occupation_education", ("onet_code", "element_id", "scale_id", "category", "percent", "n",
-                                     "standard_error", "recommend_suppress", "date", "domain_source"),
-            # category 0 = not a categorical row (the IM ratings of certification/apprenticeship importance)
-            [(r[0], r[1], r[3], r[4] if r[4] is not None else 0, r[5], r[6], r[7], bool(r[10]), r[11], r[12])
-             for r in _rows(parsed, "Education, Training, and Experience.txt")])
+    out.add(
+        "occupation_interests",
+        ("onet_code", "element_id", "riasec", "scale_id", "score", "date", "domain_source"),
+        [
+            (r[0], r[1], RIASEC[r[1]], r[3], r[4], r[5], r[6])
+            for r in _rows(parsed, "Interests.txt")
+            if r[3] == "OI" and r[1] in RIASEC
+        ],
+    )  # the IH high points become occupations.interest_code
+    out.add(
+        "occupation_work_values",
+        ("onet_code", "element_id", "name", "scale_id", "value", "date", "domain_source"),
+        [tuple(r) for r in _rows(parsed, "Work Values.txt")],
+    )
+    out.add(
+        "occupation_work_styles",
+        (
+            "onet_code",
+            "element_id",
+            "name",
+            "importance",
+            "n",
+            "standard_error",
+            "lower_ci",
+            "upper_ci",
+            "recommend_suppress",
+            "date",
+            "domain_source",
+        ),
+        [
+            (r[0], r[1], r[2], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[10], r[11])
+            for r in _rows(parsed, "Work Styles.txt")
+        ],
+    )
+    out.add(
+        "occupation_work_context",
+        (
+            "onet_code",
+            "element_id",
+            "name",
+            "scale_id",
+            "category",
+            "value",
+            "n",
+            "standard_error",
+            "lower_ci",
+            "upper_ci",
+            "recommend_suppress",
+            "not_relevant",
+            "date",
+            "domain_source",
+        ),
+        [
+            (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                bool(r[10]),
+                bool(r[11]),
+                r[12],
+                r[13],
+            )
+            for r in _rows(parsed, "Work Context.txt")
+        ],
+    )
+    out.add(
+        "occupation_education",
+        (
+            "onet_code",
+            "element_id",
+            "scale_id",
+            "category",
+            "percent",
+            "n",
+            "standard_error",
+            "recommend_suppress",
+            "date",
+            "domain_source",
+        ),
+        # category 0 = not a categorical row (the IM ratings of certification/apprenticeship importance)
+        [
+            (r[0], r[1], r[3], r[4] if r[4] is not None else 0, r[5], r[6], r[7], bool(r[10]), r[11], r[12])
+            for r in _rows(parsed, "Education, Training, and Experience.txt")
+        ],
+    )
 
 
 def _quintiles(values: dict[str, float]) -> dict[str, int]:
@@ -374,7 +605,11 @@ def _elements(domain: str, ratings: dict, elements: dict, out: Normalised) -> No
                 levels[eid].append(lv)
         if im is not None and im >= HIGH_IMPORTANCE:
             high[eid].add(code)
-    p50 = {eid: statistics.median(levels[eid] or levels_all[eid]) for eid in ids if levels[eid] or levels_all[eid]}
+    p50 = {
+        eid: statistics.median(levels[eid] or levels_all[eid])
+        for eid in ids
+        if levels[eid] or levels_all[eid]
+    }
     difficulty = _quintiles(p50)
     related = _jaccard_related({eid: high[eid] for eid in ids}, 0.25)
     rows, clusters = [], []
@@ -386,8 +621,23 @@ def _elements(domain: str, ratings: dict, elements: dict, out: Normalised) -> No
             category = "basic" if eid.startswith("2.A") else "cross_functional"
         else:
             category = {"knowledge": "knowledge", "abilities": "ability"}[domain]
-        rows.append((eid, name, desc, category, parent, difficulty.get(eid), cluster, related.get(eid, []),
-                     len(important[eid]), round(p50[eid], 2) if eid in p50 else None, None, None, None))
+        rows.append(
+            (
+                eid,
+                name,
+                desc,
+                category,
+                parent,
+                difficulty.get(eid),
+                cluster,
+                related.get(eid, []),
+                len(important[eid]),
+                round(p50[eid], 2) if eid in p50 else None,
+                None,
+                None,
+                None,
+            )
+        )
         if cluster:
             clusters.append((cluster, eid, "content_model"))
     out.add(domain, ELEMENT_COLUMNS, rows)
@@ -428,17 +678,45 @@ def _technology(parsed, job_zones, out: Normalised) -> None:
         zones = [job_zones[c] for c in occupations[eid] if c in job_zones]
         difficulty = min(5, max(1, round(sum(zones) / len(zones)))) if zones else 3
         related = scored.get(eid, [])
-        skill_rows.append((eid, name, f"{name} ({ctitle})", "technical", None, difficulty, ctitle, related,
-                           len(occupations[eid]), None, hot[eid], demand[eid], str(ccode)))
+        skill_rows.append(
+            (
+                eid,
+                name,
+                f"{name} ({ctitle})",
+                "technical",
+                None,
+                difficulty,
+                ctitle,
+                related,
+                len(occupations[eid]),
+                None,
+                hot[eid],
+                demand[eid],
+                str(ccode),
+            )
+        )
         clusters.append((ctitle, eid, "commodity"))
     out.tables["skills"].extend(skill_rows)
     out.tables["skill_clusters"].extend(clusters)
-    out.add("occupation_technology_skills", ("onet_code", "element_id", "example", "commodity_code",
-                                             "commodity_title", "hot_technology", "in_demand"), occ_rows)
+    out.add(
+        "occupation_technology_skills",
+        (
+            "onet_code",
+            "element_id",
+            "example",
+            "commodity_code",
+            "commodity_title",
+            "hot_technology",
+            "in_demand",
+        ),
+        occ_rows,
+    )
     out.stats["technology_skills"] = len(skill_rows)
 
 
-def _cooccurrence_related(occupations: dict[str, set[str]], min_shared: int, top: int) -> dict[str, list[str]]:
+def _cooccurrence_related(
+    occupations: dict[str, set[str]], min_shared: int, top: int
+) -> dict[str, list[str]]:
     """For each item, the `top` items listed by the most similar sets of occupations (Jaccard), sharing at
     least `min_shared` occupations. Items listed by fewer than two occupations get none. A sparse
     occupation x item matrix product in blocks keeps this well under a second for 29.0's ~8,700 items."""
@@ -456,8 +734,8 @@ def _cooccurrence_related(occupations: dict[str, set[str]], min_shared: int, top
     related: dict[str, list[str]] = {}
     block = 512
     for start in range(0, len(items), block):
-        shared = matrix[start:start + block] @ matrix.T  # (block x items) co-occurrence counts
-        union = sizes[start:start + block, None] + sizes[None, :] - shared
+        shared = matrix[start : start + block] @ matrix.T  # (block x items) co-occurrence counts
+        union = sizes[start : start + block, None] + sizes[None, :] - shared
         jaccard = np.where(shared >= min_shared, shared / np.maximum(union, 1), 0.0)
         for offset in range(jaccard.shape[0]):
             jaccard[offset, start + offset] = 0.0
@@ -484,7 +762,7 @@ def _aliases(out: Normalised) -> None:
                 lowered = name.lower()
                 for prefix in VENDOR_PREFIXES:
                     if lowered.startswith(prefix) and len(name) > len(prefix) + 1:
-                        aliases.append((name[len(prefix):], eid, "technology_example_short", 0.8))
+                        aliases.append((name[len(prefix) :], eid, "technology_example_short", 0.8))
                         break
                 if cluster and (cluster not in best_in_commodity or count > best_in_commodity[cluster][0]):
                     best_in_commodity[cluster] = (count, eid)

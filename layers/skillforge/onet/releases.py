@@ -32,27 +32,34 @@ def rollback(url: str | None = None, to: str | None = None) -> dict:
     from skillforge.db import connect
 
     with connect(url, app_role=False) as conn:
-        if not conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()["ok"]:
+        if not conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()[
+            "ok"
+        ]:
             raise ReleaseError("an O*NET import is running; roll back when it has finished")
         current = load.current_release(conn)
         if to is None:
-            row = conn.execute("""
+            row = conn.execute(
+                """
                 SELECT release FROM onet_releases r
                  WHERE status = 'retired' AND made_current_at IS NOT NULL AND release <> %s
                    AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name)
-                 ORDER BY made_current_at DESC LIMIT 1""", (load.PLACEHOLDER_RELEASE,)).fetchone()
+                 ORDER BY made_current_at DESC LIMIT 1""",
+                (load.PLACEHOLDER_RELEASE,),
+            ).fetchone()
             if row is None:
                 raise ReleaseError("no retained previous release to roll back to")
             to = row["release"]
-        target = conn.execute("SELECT release, schema_name, status::text AS status FROM onet_releases WHERE release = %s",
-                              (to,)).fetchone()
+        target = conn.execute(
+            "SELECT release, schema_name, status::text AS status FROM onet_releases WHERE release = %s", (to,)
+        ).fetchone()
         if target is None:
             raise ReleaseError(f"release {to!r} is not registered (see `skillforge onet releases`)")
         if target["status"] == "current":
             raise ReleaseError(f"release {to} is already current")
         if target["status"] not in ("retired", "validated"):
-            raise ReleaseError(f"release {to} is {target['status']}: only a retired or validated release can be "
-                               f"made current")
+            raise ReleaseError(
+                f"release {to} is {target['status']}: only a retired or validated release can be made current"
+            )
         if not load.schema_exists(conn, target["schema_name"]):
             raise ReleaseError(f"release {to}: schema {target['schema_name']} is no longer retained")
         load.publish_with_retry(conn, to)
@@ -71,14 +78,19 @@ def prune(url: str | None = None, keep: int = 2) -> list[str]:
     if keep < 1:
         raise ReleaseError("--keep must be at least 1 (the release to roll back to)")
     with connect(url, app_role=False) as conn:
-        if not conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()["ok"]:
+        if not conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()[
+            "ok"
+        ]:
             raise ReleaseError("an O*NET import is running; prune when it has finished")
-        rows = conn.execute("""
+        rows = conn.execute(
+            """
             SELECT release, schema_name FROM onet_releases r
              WHERE status IN ('retired', 'validated')
                AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name)
              ORDER BY made_current_at DESC NULLS LAST, string_to_array(release, '.')::int[] DESC
-            OFFSET %s""", (keep,)).fetchall()
+            OFFSET %s""",
+            (keep,),
+        ).fetchall()
         for row in rows:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(row["schema_name"])))
         conn.commit()
@@ -89,10 +101,15 @@ def resolve_release_schema(conn, release: str | None) -> tuple[str, str]:
     """(release, schema) for point-in-time reads: the given release if it is registered and retained, else the
     current one. Never interpolate `release` itself into SQL: use the returned schema with sql.Identifier."""
     if release is None:
-        row = conn.execute("SELECT release, schema_name FROM onet_releases WHERE status = 'current'").fetchone()
+        row = conn.execute(
+            "SELECT release, schema_name FROM onet_releases WHERE status = 'current'"
+        ).fetchone()
     else:
-        row = conn.execute("SELECT release, schema_name FROM onet_releases WHERE release = %s "
-                           "AND status IN ('current', 'retired')", (release,)).fetchone()
+        row = conn.execute(
+            "SELECT release, schema_name FROM onet_releases WHERE release = %s "
+            "AND status IN ('current', 'retired')",
+            (release,),
+        ).fetchone()
     if row is None:
         raise ReleaseError(f"unknown O*NET release {release!r}")
     row = row if isinstance(row, dict) else dict(zip(("release", "schema_name"), row))
@@ -108,10 +125,19 @@ def changelog(url: str | None = None, to_release: str | None = None, limit: int 
             if row is None:
                 return {"to_release": None, "counts": {}, "items": []}
             to_release = row["to_release"]
-        counts = {r["change_type"]: r["n"] for r in conn.execute(
-            "SELECT change_type, count(*) AS n FROM release_changelog WHERE to_release = %s GROUP BY 1",
-            (to_release,)).fetchall()}
-        items = [dict(r) for r in conn.execute(
-            """SELECT from_release, to_release, change_type, onet_code, element_id, detail FROM release_changelog
-                WHERE to_release = %s ORDER BY id LIMIT %s""", (to_release, limit)).fetchall()]
+        counts = {
+            r["change_type"]: r["n"]
+            for r in conn.execute(
+                "SELECT change_type, count(*) AS n FROM release_changelog WHERE to_release = %s GROUP BY 1",
+                (to_release,),
+            ).fetchall()
+        }
+        items = [
+            dict(r)
+            for r in conn.execute(
+                """SELECT from_release, to_release, change_type, onet_code, element_id, detail FROM release_changelog
+                WHERE to_release = %s ORDER BY id LIMIT %s""",
+                (to_release, limit),
+            ).fetchall()
+        ]
     return {"to_release": to_release, "counts": counts, "items": items}

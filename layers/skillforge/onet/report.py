@@ -32,8 +32,15 @@ class Report:
     counts: Counter = field(default_factory=Counter)  # (severity, file, rule) -> n
     skipped_files: list[str] = field(default_factory=list)
 
-    def add(self, file: str, line: int | None, column: str | None, rule: str, message: str,
-            severity: str = "error") -> None:
+    def add(
+        self,
+        file: str,
+        line: int | None,
+        column: str | None,
+        rule: str,
+        message: str,
+        severity: str = "error",
+    ) -> None:
         key = (severity, file, rule)
         self.counts[key] += 1
         if self.counts[key] <= MAX_PER_RULE:
@@ -64,7 +71,9 @@ class Report:
         return [p for p in self.problems if p.severity == "warning"]
 
     def find(self, rule: str | None = None, file: str | None = None) -> list[Problem]:
-        return [p for p in self.problems if (rule is None or p.rule == rule) and (file is None or p.file == file)]
+        return [
+            p for p in self.problems if (rule is None or p.rule == rule) and (file is None or p.file == file)
+        ]
 
     def to_dict(self) -> dict:
         return {
@@ -72,7 +81,9 @@ class Report:
             "errors": self.error_count,
             "warnings": self.warning_count,
             "skipped_files": self.skipped_files,
-            "by_rule": [{"severity": s, "file": f, "rule": r, "count": n}
-                        for (s, f, r), n in sorted(self.counts.items())],
+            "by_rule": [
+                {"severity": s, "file": f, "rule": r, "count": n}
+                for (s, f, r), n in sorted(self.counts.items())
+            ],
             "problems": [asdict(p) for p in self.problems],
         }

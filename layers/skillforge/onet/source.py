@@ -82,8 +82,10 @@ def resolve_release(source: ReleaseSource, release: str | None) -> str:
     if release is None:
         release = source.release_id()
         if release is None:
-            raise SourceError(f"{source.location}: no release id in '{READ_ME}' (expected a line like "
-                              f"'O*NET 29.0 Database'); pass --release")
+            raise SourceError(
+                f"{source.location}: no release id in '{READ_ME}' (expected a line like "
+                f"'O*NET 29.0 Database'); pass --release"
+            )
     if not _RELEASE_ID_RE.match(release):
         raise SourceError(f"release {release!r}: must look like 29.0 (major.minor)")
     major, minor = release.split(".")
@@ -110,7 +112,9 @@ class BlsFiles:
         oews = sorted(folder.glob(OEWS_GLOB))
         ep = sorted(folder.glob(EP_GLOB))
         if not oews and not ep:
-            raise SourceError(f"--bls {folder}: no OEWS ({OEWS_GLOB}) or Employment Projections ({EP_GLOB}) CSV")
+            raise SourceError(
+                f"--bls {folder}: no OEWS ({OEWS_GLOB}) or Employment Projections ({EP_GLOB}) CSV"
+            )
         return cls(oews[-1] if oews else None, ep[-1] if ep else None)
 
     def paths(self) -> list[Path]:

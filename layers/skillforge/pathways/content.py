@@ -32,7 +32,9 @@ class PathwayContentError(ValueError):
         super().__init__("invalid learning pathway content:\n" + "\n".join(lines) + more)
 
 
-def load_directory(directory: Path | str = DEFAULT_DIR, *, known_onet_codes: set[str] | None = None) -> ContentReport:
+def load_directory(
+    directory: Path | str = DEFAULT_DIR, *, known_onet_codes: set[str] | None = None
+) -> ContentReport:
     """Validate every `*.json` file; with `known_onet_codes`, every target must be one of them."""
     directory = Path(directory)
     report = ContentReport()
@@ -57,14 +59,18 @@ def load_directory(directory: Path | str = DEFAULT_DIR, *, known_onet_codes: set
             continue
         problems = []
         if pathway.pathway_key != path.stem:
-            problems.append(("$.pathway_key", f"must equal the file name {path.stem!r}, got {pathway.pathway_key!r}"))
+            problems.append(
+                ("$.pathway_key", f"must equal the file name {path.stem!r}, got {pathway.pathway_key!r}")
+            )
         if pathway.pathway_key in seen_keys:
             problems.append(("$.pathway_key", f"also used by {seen_keys[pathway.pathway_key]}"))
         title_key = (pathway.title.lower(), pathway.target_onet_code)
         if title_key in seen_titles:
             problems.append(("$.title", f"same title and target occupation as {seen_titles[title_key]}"))
         if known_onet_codes is not None and pathway.target_onet_code not in known_onet_codes:
-            problems.append(("$.target_onet_code", f"O*NET-SOC code {pathway.target_onet_code} does not exist"))
+            problems.append(
+                ("$.target_onet_code", f"O*NET-SOC code {pathway.target_onet_code} does not exist")
+            )
         if problems:
             report.errors.extend({"file": name, "path": p, "message": m} for p, m in problems)
             continue
@@ -72,7 +78,9 @@ def load_directory(directory: Path | str = DEFAULT_DIR, *, known_onet_codes: set
         seen_titles[title_key] = name
         report.pathways.append(pathway)
     if not report.pathways and not report.errors:
-        report.errors.append({"file": str(directory), "path": "$", "message": "no pathway files (*.json) found"})
+        report.errors.append(
+            {"file": str(directory), "path": "$", "message": "no pathway files (*.json) found"}
+        )
     return report
 
 

@@ -15,8 +15,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 SCHEMA_VERSION = 1
-StepKind = Literal["course", "degree", "certificate-program", "certification-exam", "licensing-exam",
-                   "apprenticeship", "on-the-job", "bootcamp", "academy", "self-study"]
+StepKind = Literal[
+    "course",
+    "degree",
+    "certificate-program",
+    "certification-exam",
+    "licensing-exam",
+    "apprenticeship",
+    "on-the-job",
+    "bootcamp",
+    "academy",
+    "self-study",
+]
 
 
 class _Strict(BaseModel):
@@ -37,8 +47,9 @@ class PathwayStep(_Strict):
     description: str | None = Field(None, max_length=2000)
     providers: list[Provider] = Field(min_length=1)
     duration_weeks: float = Field(gt=0, le=520)
-    certification: str | None = Field(None, min_length=2, max_length=300,
-                                      description="The credential this step ends in, if any")
+    certification: str | None = Field(
+        None, min_length=2, max_length=300, description="The credential this step ends in, if any"
+    )
 
 
 class Pathway(_Strict):
@@ -47,14 +58,18 @@ class Pathway(_Strict):
     title: str = Field(min_length=3, max_length=200)
     target_onet_code: str = Field(pattern=r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
     description: str | None = Field(None, max_length=4000)
-    certification: str = Field(min_length=2, max_length=300, description="The pathway's certification outcome")
+    certification: str = Field(
+        min_length=2, max_length=300, description="The pathway's certification outcome"
+    )
     steps: list[PathwayStep] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
     def _steps_in_order(self) -> Pathway:
         orders = [step.order for step in self.steps]
         if orders != list(range(1, len(orders) + 1)):
-            raise ValueError(f"steps must be listed in order 1..{len(orders)} without gaps, got orders {orders}")
+            raise ValueError(
+                f"steps must be listed in order 1..{len(orders)} without gaps, got orders {orders}"
+            )
         titles = [step.title.lower() for step in self.steps]
         if len(set(titles)) != len(titles):
             raise ValueError("step titles must be distinct")

@@ -49,8 +49,9 @@ def _row_to_release(row) -> Release:
     schema = row["schema_name"]
     if not SCHEMA_RE.match(schema):  # the table's CHECK says the same; identifiers are never taken on trust
         raise ServiceUnavailable(f"release {row['release']} has an invalid schema name")
-    return Release(release=row["release"], schema=schema, fingerprint=row["fingerprint"],
-                   status=str(row["status"]))
+    return Release(
+        release=row["release"], schema=schema, fingerprint=row["fingerprint"], status=str(row["status"])
+    )
 
 
 def current_release() -> Release:
@@ -61,7 +62,8 @@ def current_release() -> Release:
         return cached[1]
     row = connection.fetch_one(
         "SELECT release, schema_name, fingerprint, status::text AS status FROM onet_releases "
-        "WHERE status = 'current'")
+        "WHERE status = 'current'"
+    )
     if row is None:
         raise ServiceUnavailable("no O*NET release is loaded yet: run `skillforge onet import`")
     release = _row_to_release(row)
@@ -75,17 +77,22 @@ def resolve(release: str | None) -> Release:
     if release is None:
         return current_release()
     if not RELEASE_RE.match(release):
-        raise ValidationFailed("release must look like '29.0'",
-                               [{"field": "query.release", "rule": "pattern", "message": "expected e.g. 29.0"}])
+        raise ValidationFailed(
+            "release must look like '29.0'",
+            [{"field": "query.release", "rule": "pattern", "message": "expected e.g. 29.0"}],
+        )
     cached = _named.get(release)
     if cached is not None:
         return cached
     row = connection.fetch_one(
         "SELECT release, schema_name, fingerprint, status::text AS status FROM onet_releases WHERE release = %s",
-        (release,))
+        (release,),
+    )
     if row is None or row["status"] not in READABLE:
-        raise NotFound(f"O*NET release {release} is not available",
-                       [{"field": "query.release", "rule": "known_release", "message": f"{release} is not loaded"}])
+        raise NotFound(
+            f"O*NET release {release} is not available",
+            [{"field": "query.release", "rule": "known_release", "message": f"{release} is not loaded"}],
+        )
     resolved = _row_to_release(row)
     if resolved.status != "current":  # a current release can retire; only pin the others
         with _lock:
@@ -96,4 +103,5 @@ def resolve(release: str | None) -> Release:
 def list_releases() -> list[dict]:
     return connection.fetch_all(
         "SELECT release, status::text AS status, loaded_at, made_current_at FROM onet_releases "
-        "WHERE status IN ('current', 'validated', 'retired') ORDER BY made_current_at DESC NULLS LAST, release DESC")
+        "WHERE status IN ('current', 'validated', 'retired') ORDER BY made_current_at DESC NULLS LAST, release DESC"
+    )

@@ -165,8 +165,8 @@ SELECT o.onet_code, o.title, NULL AS matched_title, NULL AS matched_title_type, 
 """
 
 MIN_SCORE = 0.3
-PER_PATH = 80       # titles scored per retrieval path
-FUZZY_BELOW = 3     # run the typo path when fewer titles than this hold every word of the query
+PER_PATH = 80  # titles scored per retrieval path
+FUZZY_BELOW = 3  # run the typo path when fewer titles than this hold every word of the query
 CORRECTED_WEIGHT = 0.95  # a title matching the spelling-corrected query scores a little below a typed match
 
 
@@ -196,8 +196,12 @@ def _phrases(text: str, vocabulary: TitleVocabulary) -> tuple[list[str], list[fl
 
 def search_occupations(release: Release, query: SearchQuery) -> list[dict[str, Any]]:
     """One page (limit + 1 rows, so the caller knows whether another page exists)."""
-    params: dict[str, Any] = {"job_zone": query.job_zone, "major": query.soc_major_group,
-                              "limit": query.limit + 1, "offset": query.offset}
+    params: dict[str, Any] = {
+        "job_zone": query.job_zone,
+        "major": query.soc_major_group,
+        "limit": query.limit + 1,
+        "offset": query.offset,
+    }
     tables = {"titles": release.table("occupation_titles"), "occupations": release.table("occupations")}
     if not query.text or not query.text.strip():
         return fetch_all(_BROWSE_SQL.format(**tables), params)
@@ -213,6 +217,7 @@ def search_occupations(release: Release, query: SearchQuery) -> list[dict[str, A
     fuzzy_qx = "OR t.normalized %% q.qx OR q.qx <%% t.normalized" if expanded else ""
     # A complete correction already reached the words path; the trigram scan is then only a last resort.
     fuzzy_below = 1 if corrected else FUZZY_BELOW
-    sql = _SEARCH_SQL.format(**tables, tsquery=tsquery, per_path=PER_PATH, fuzzy_below=fuzzy_below,
-                             fuzzy_qx=fuzzy_qx)
+    sql = _SEARCH_SQL.format(
+        **tables, tsquery=tsquery, per_path=PER_PATH, fuzzy_below=fuzzy_below, fuzzy_qx=fuzzy_qx
+    )
     return fetch_all(sql, params)

@@ -17,26 +17,72 @@ from skillforge.search import clean_text
 RESOLVE_MIN_CONFIDENCE = 0.5
 CURATED_CONFIDENCE = 0.95
 
-_LANGUAGES = ("spanish", "french", "german", "chinese", "mandarin", "cantonese", "japanese", "arabic",
-              "portuguese", "italian", "russian", "korean", "hindi", "vietnamese", "tagalog", "polish")
+_LANGUAGES = (
+    "spanish",
+    "french",
+    "german",
+    "chinese",
+    "mandarin",
+    "cantonese",
+    "japanese",
+    "arabic",
+    "portuguese",
+    "italian",
+    "russian",
+    "korean",
+    "hindi",
+    "vietnamese",
+    "tagalog",
+    "polish",
+)
 # Everyday words for O*NET skills and knowledge that neither the element names nor the technology aliases
 # contain (checked on 29.0: each of these found nothing useful before).
 CURATED: dict[str, str] = {
     **{lang: "2.C.7.b" for lang in _LANGUAGES},
-    "foreign languages": "2.C.7.b", "languages": "2.C.7.b", "translation": "2.C.7.b",
-    "leadership": "2.B.5.d", "people management": "2.B.5.d", "team leadership": "2.B.5.d",
-    "budgeting": "2.B.5.b", "budget management": "2.B.5.b",
-    "accounting": "2.C.1.c", "bookkeeping": "2.C.1.c", "finance": "2.C.1.c",
-    "coding": "2.B.3.e", "software development": "2.B.3.e",
-    "teamwork": "2.B.1.b", "communication": "2.A.1.d", "public speaking": "2.A.1.d",
-    "problem solving": "2.B.2.i", "decision making": "2.B.4.e",
-    "sales": "2.C.1.d", "marketing": "2.C.1.d", "customer service": "2.C.1.e",
-    "maths": "2.A.1.e", "statistics": "2.C.4.a", "english": "2.C.7.a", "grammar": "2.C.7.a",
-    "repair": "2.B.3.l", "maintenance": "2.B.3.j", "teaching": "2.B.1.e", "training": "2.C.6",
-    "law": "2.C.8.b", "legal": "2.C.8.b", "cooking": "2.C.2.b", "construction": "2.C.3.d",
-    "electronics": "2.C.3.a", "computers": "2.C.3.a", "negotiating": "2.B.1.d", "hr": "2.C.1.f",
-    "human resources": "2.C.1.f", "counseling": "2.C.5.b", "counselling": "2.C.5.b",
-    "nursing": "2.C.5.a", "security": "2.C.8.a", "drawing": "2.C.3.c", "art": "2.C.7.c",
+    "foreign languages": "2.C.7.b",
+    "languages": "2.C.7.b",
+    "translation": "2.C.7.b",
+    "leadership": "2.B.5.d",
+    "people management": "2.B.5.d",
+    "team leadership": "2.B.5.d",
+    "budgeting": "2.B.5.b",
+    "budget management": "2.B.5.b",
+    "accounting": "2.C.1.c",
+    "bookkeeping": "2.C.1.c",
+    "finance": "2.C.1.c",
+    "coding": "2.B.3.e",
+    "software development": "2.B.3.e",
+    "teamwork": "2.B.1.b",
+    "communication": "2.A.1.d",
+    "public speaking": "2.A.1.d",
+    "problem solving": "2.B.2.i",
+    "decision making": "2.B.4.e",
+    "sales": "2.C.1.d",
+    "marketing": "2.C.1.d",
+    "customer service": "2.C.1.e",
+    "maths": "2.A.1.e",
+    "statistics": "2.C.4.a",
+    "english": "2.C.7.a",
+    "grammar": "2.C.7.a",
+    "repair": "2.B.3.l",
+    "maintenance": "2.B.3.j",
+    "teaching": "2.B.1.e",
+    "training": "2.C.6",
+    "law": "2.C.8.b",
+    "legal": "2.C.8.b",
+    "cooking": "2.C.2.b",
+    "construction": "2.C.3.d",
+    "electronics": "2.C.3.a",
+    "computers": "2.C.3.a",
+    "negotiating": "2.B.1.d",
+    "hr": "2.C.1.f",
+    "human resources": "2.C.1.f",
+    "counseling": "2.C.5.b",
+    "counselling": "2.C.5.b",
+    "nursing": "2.C.5.a",
+    "security": "2.C.8.a",
+    "drawing": "2.C.3.c",
+    "art": "2.C.7.c",
 }
 
 
@@ -89,9 +135,15 @@ SELECT b.element_id, coalesce(s.name, k.name, ab.name) AS name, coalesce(s.categ
 """
 
 
-def normalise_skills(release: Release, text: str, limit: int = 10, min_confidence: float = 0.3) -> list[dict[str, Any]]:
-    sql = _SQL.format(aliases=release.table("skill_aliases"), skills=release.table("skills"),
-                      knowledge=release.table("knowledge"), abilities=release.table("abilities"))
+def normalise_skills(
+    release: Release, text: str, limit: int = 10, min_confidence: float = 0.3
+) -> list[dict[str, Any]]:
+    sql = _SQL.format(
+        aliases=release.table("skill_aliases"),
+        skills=release.table("skills"),
+        knowledge=release.table("knowledge"),
+        abilities=release.table("abilities"),
+    )
     text = clean_text(text)
     if not text:
         return []
@@ -101,9 +153,16 @@ def normalise_skills(release: Release, text: str, limit: int = 10, min_confidenc
         known = elements_by_id(release, [curated])
         if curated in known:
             rows = [r for r in rows if r["element_id"] != curated]
-            rows.insert(0 if not rows or rows[0]["confidence"] < 1.0 else 1,
-                        {"element_id": curated, "name": known[curated]["name"], "category": None,
-                         "matched": text, "confidence": CURATED_CONFIDENCE})
+            rows.insert(
+                0 if not rows or rows[0]["confidence"] < 1.0 else 1,
+                {
+                    "element_id": curated,
+                    "name": known[curated]["name"],
+                    "category": None,
+                    "matched": text,
+                    "confidence": CURATED_CONFIDENCE,
+                },
+            )
             rows = rows[:limit]
     lowered = text.lower()
     for row in rows:
@@ -121,5 +180,6 @@ def elements_by_id(release: Release, element_ids: list[str]) -> dict[str, dict[s
         f"SELECT element_id, name FROM {release.table('skills')} WHERE element_id = ANY(%(ids)s) "
         f"UNION ALL SELECT element_id, name FROM {release.table('knowledge')} WHERE element_id = ANY(%(ids)s) "
         f"UNION ALL SELECT element_id, name FROM {release.table('abilities')} WHERE element_id = ANY(%(ids)s)",
-        {"ids": element_ids})
+        {"ids": element_ids},
+    )
     return {r["element_id"]: r for r in rows}

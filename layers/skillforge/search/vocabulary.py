@@ -26,9 +26,9 @@ from skillforge.reference.connection import fetch_one
 from skillforge.reference.release_cache import LatestReleaseCache
 from skillforge.reference.releases import Release
 
-MIN_CORRECTED_LENGTH = 4   # shorter words are abbreviations ("rn", "cpa", "cop") or too ambiguous to correct
-MAX_CORRECTED_WORDS = 4    # per query (each costs 0.1-3 ms)
-TWO_EDITS_FROM = 7         # words this long may be two edits away ("softwre" is one, "registred nurce" one each)
+MIN_CORRECTED_LENGTH = 4  # shorter words are abbreviations ("rn", "cpa", "cop") or too ambiguous to correct
+MAX_CORRECTED_WORDS = 4  # per query (each costs 0.1-3 ms)
+TWO_EDITS_FROM = 7  # words this long may be two edits away ("softwre" is one, "registred nurce" one each)
 
 _WORD = re.compile(r"[^\W_]+")
 # Everything but letters and digits becomes a space (str.translate is several times faster than a regex on
@@ -66,16 +66,18 @@ def distance(a: str, b: str, limit: int) -> int:
 
 
 def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _edits(word: str) -> set[str]:
     """Every string one insertion, substitution or swap of neighbours away (deletions come separately)."""
     letters = string.ascii_lowercase
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + c + b for a, b in splits for c in letters}
-            | {a + c + b[1:] for a, b in splits if b for c in letters}
-            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1})
+    return (
+        {a + c + b for a, b in splits for c in letters}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    )
 
 
 def _singular(word: str) -> str:
@@ -109,12 +111,22 @@ class TitleVocabulary:
     def knows(self, word: str) -> bool:
         """In a title as it is, or as its plural or singular (full text stems these alike)."""
         counts = self.counts
-        return (word in counts or word + "s" in counts or word + "es" in counts
-                or (word.endswith("s") and word[:-1] in counts) or (word.endswith("es") and word[:-2] in counts))
+        return (
+            word in counts
+            or word + "s" in counts
+            or word + "es" in counts
+            or (word.endswith("s") and word[:-1] in counts)
+            or (word.endswith("es") and word[:-2] in counts)
+        )
 
     def unknown(self, word: str) -> bool:
         """A word worth correcting: long enough, letters (ASCII after normalising) and in no title."""
-        return len(word) >= MIN_CORRECTED_LENGTH and word.isascii() and not word.isdigit() and not self.knows(word)
+        return (
+            len(word) >= MIN_CORRECTED_LENGTH
+            and word.isascii()
+            and not word.isdigit()
+            and not self.knows(word)
+        )
 
     def suggestions(self, word: str) -> list[tuple[int, str]]:
         """Title words within the allowed distance of an unknown word, closest and most used first."""
@@ -176,11 +188,13 @@ class TitleVocabulary:
             return [], complete
 
         def join(chosen_words: list[str]) -> str:
-            return "".join(p + (chosen_words[i] if i < len(chosen_words) else "") for i, p in enumerate(parts))
+            return "".join(
+                p + (chosen_words[i] if i < len(chosen_words) else "") for i, p in enumerate(parts)
+            )
 
         variants = [join(chosen)]
         for i, word in ties[:alternatives]:
-            variants.append(join(chosen[:i] + [word] + chosen[i + 1:]))
+            variants.append(join(chosen[:i] + [word] + chosen[i + 1 :]))
         return variants, complete
 
 

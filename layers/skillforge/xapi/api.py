@@ -69,8 +69,9 @@ def _lrs_headers() -> dict[str, str]:
 
 
 def _response(status: int, body: Any) -> Response:
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body),
-                    headers=_lrs_headers())
+    return Response(
+        status_code=status, content_type="application/json", body=json.dumps(body), headers=_lrs_headers()
+    )
 
 
 def _body_bytes(event: dict) -> bytes:
@@ -88,8 +89,13 @@ def _details(outcomes, batch: bool) -> list[dict]:
     for outcome in outcomes:
         prefix = f"$[{outcome.index}]" if batch else "$"
         for error in outcome.errors:
-            details.append({"field": "body" + (prefix + error["path"][1:])[1:], "rule": error["rule"],
-                            "message": error["message"]})
+            details.append(
+                {
+                    "field": "body" + (prefix + error["path"][1:])[1:],
+                    "rule": error["rule"],
+                    "message": error["message"],
+                }
+            )
     return details
 
 
@@ -103,11 +109,17 @@ def post_statements(event: dict) -> Response:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     version = (headers.get("x-experience-api-version") or "").strip()
     if not version:
-        raise _bad("the X-Experience-API-Version header is required (1.0.3)", "header.X-Experience-API-Version",
-                   "required")
+        raise _bad(
+            "the X-Experience-API-Version header is required (1.0.3)",
+            "header.X-Experience-API-Version",
+            "required",
+        )
     if not _VERSION_HEADER.match(version):
-        raise _bad(f"X-Experience-API-Version {version!r} is not supported: use 1.0.x",
-                   "header.X-Experience-API-Version", "version")
+        raise _bad(
+            f"X-Experience-API-Version {version!r} is not supported: use 1.0.x",
+            "header.X-Experience-API-Version",
+            "version",
+        )
     principal = require_principal(event, roles=ROLES)
     partner_code = principal.partner_code if principal.role == "partner_admin" else None
 
@@ -123,43 +135,74 @@ def post_statements(event: dict) -> Response:
         if media_type == "multipart/mixed":
             body, attachments = parse_multipart(body, content_type)
         elif media_type != "application/json":
-            raise _bad(f"Content-Type {media_type} is not accepted: use application/json or multipart/mixed",
-                       "header.Content-Type", "media_type")
+            raise _bad(
+                f"Content-Type {media_type} is not accepted: use application/json or multipart/mixed",
+                "header.Content-Type",
+                "media_type",
+            )
         statements, batch = parse_statements(body, allow_json_lines=False)
     except PayloadError as exc:
         raise _bad(str(exc), "body", "malformed") from exc
     if batch and not statements:
         raise _bad("the array holds no statements", "body", "required")
     if len(statements) > MAX_STATEMENTS:
-        raise _bad(f"{len(statements)} statements in one request; the limit is {MAX_STATEMENTS}", "body", "max_items")
+        raise _bad(
+            f"{len(statements)} statements in one request; the limit is {MAX_STATEMENTS}", "body", "max_items"
+        )
     if attachments is not None:
         unreferenced = sorted(set(attachments) - referenced_hashes(statements))
         if unreferenced:
-            raise _bad(f"attachment part {unreferenced[0]} is not declared by any statement", "body", "attachment")
+            raise _bad(
+                f"attachment part {unreferenced[0]} is not declared by any statement", "body", "attachment"
+            )
 
-    result = run_intake(statements, channel="http", partner_code=partner_code, atomic=True,
-                        attachment_hashes=attachments)
+    result = run_intake(
+        statements, channel="http", partner_code=partner_code, atomic=True, attachment_hashes=attachments
+    )
     if result.conflicts:
         ids = ", ".join(o.statement_id for o in result.conflicts)
-        raise StatementConflict(f"already stored with different content: {ids}", _details(result.conflicts, batch))
+        raise StatementConflict(
+            f"already stored with different content: {ids}", _details(result.conflicts, batch)
+        )
     failures = [o for o in result.outcomes if o.errors]
     forbidden = [o for o in failures if any(e["rule"] == "voiding.forbidden" for e in o.errors)]
     if forbidden:
-        raise VoidingForbidden("a voiding statement targets a statement this caller may not void; nothing was stored",
-                               _details(forbidden, batch))
+        raise VoidingForbidden(
+            "a voiding statement targets a statement this caller may not void; nothing was stored",
+            _details(forbidden, batch),
+        )
     if failures:
-        logger.info("xAPI statements rejected", extra={"rejected": len(failures), "received": len(statements),
-                                                       "rules": sorted({e["rule"] for o in failures for e in o.errors})})
-        raise InvalidStatements(f"{len(failures)} of {len(statements)} statement(s) are invalid; nothing was stored",
-                                _details(failures, batch))
-    logger.info("xAPI statements accepted", extra={"received": len(statements), "partner_code": partner_code,
-                                                   "statuses": {s: sum(o.status == s for o in result.outcomes)
-                                                                for s in {o.status for o in result.outcomes}}})
+        logger.info(
+            "xAPI statements rejected",
+            extra={
+                "rejected": len(failures),
+                "received": len(statements),
+                "rules": sorted({e["rule"] for o in failures for e in o.errors}),
+            },
+        )
+        raise InvalidStatements(
+            f"{len(failures)} of {len(statements)} statement(s) are invalid; nothing was stored",
+            _details(failures, batch),
+        )
+    logger.info(
+        "xAPI statements accepted",
+        extra={
+            "received": len(statements),
+            "partner_code": partner_code,
+            "statuses": {
+                s: sum(o.status == s for o in result.outcomes) for s in {o.status for o in result.outcomes}
+            },
+        },
+    )
     return _response(200, result.ids)
 
 
-@router.post("/xapi/statements", summary="Store xAPI statements (LRS statement resource, all or nothing)",
-             tags=["xapi"], security=[{"bearerAuth": []}])
+@router.post(
+    "/xapi/statements",
+    summary="Store xAPI statements (LRS statement resource, all or nothing)",
+    tags=["xapi"],
+    security=[{"bearerAuth": []}],
+)
 def statements_route() -> Response[list[str]]:
     return post_statements(router.current_event.raw_event)
 
@@ -170,22 +213,33 @@ app.include_router(router, prefix="/v1")
 
 @app.exception_handler(ApiError)
 def _api_error(exc: ApiError) -> Response:
-    return Response(status_code=exc.status, content_type="application/json", body=json.dumps(exc.body()),
-                    headers={**exc.headers, **_lrs_headers()})
+    return Response(
+        status_code=exc.status,
+        content_type="application/json",
+        body=json.dumps(exc.body()),
+        headers={**exc.headers, **_lrs_headers()},
+    )
 
 
 @app.not_found
 def _not_found(exc) -> Response:
-    return Response(status_code=404, content_type="application/json",
-                    body=json.dumps(error_body("not_found", f"no route for {app.current_event.http_method} "
-                                                            f"{app.current_event.path}")))
+    return Response(
+        status_code=404,
+        content_type="application/json",
+        body=json.dumps(
+            error_body("not_found", f"no route for {app.current_event.http_method} {app.current_event.path}")
+        ),
+    )
 
 
 @app.exception_handler(Exception)
 def _unexpected(exc: Exception) -> Response:
     logger.exception("unhandled error in xAPI intake")
-    return Response(status_code=500, content_type="application/json",
-                    body=json.dumps(error_body("internal_error", "unexpected error; it has been logged")))
+    return Response(
+        status_code=500,
+        content_type="application/json",
+        body=json.dumps(error_body("internal_error", "unexpected error; it has been logged")),
+    )
 
 
 def handle(event: dict, context: Any) -> dict:

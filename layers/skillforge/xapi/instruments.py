@@ -57,29 +57,43 @@ def register(conn, *, instrument_iri: str, version: str, sha256: str, assessment
             "INSERT INTO assessment_instruments (instrument_iri, version, sha256, assessment_type) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT (instrument_iri, version) DO NOTHING "
             "RETURNING id, instrument_iri, version, sha256, assessment_type, retired_at",
-            (instrument_iri, version, sha256, assessment_type)).fetchone()
+            (instrument_iri, version, sha256, assessment_type),
+        ).fetchone()
         if row is None:
             row = conn.execute(
                 "SELECT id, instrument_iri, version, sha256, assessment_type, retired_at FROM assessment_instruments "
-                "WHERE instrument_iri = %s AND version = %s", (instrument_iri, version)).fetchone()
+                "WHERE instrument_iri = %s AND version = %s",
+                (instrument_iri, version),
+            ).fetchone()
             if row["sha256"] != sha256 or row["assessment_type"] != assessment_type:
                 raise InstrumentError(
                     f"{instrument_iri} version {version} is already registered with a different "
-                    f"{'checksum' if row['sha256'] != sha256 else 'assessment type'}; register a new version")
+                    f"{'checksum' if row['sha256'] != sha256 else 'assessment type'}; register a new version"
+                )
     return _instrument(row)
 
 
 def retire(conn, *, instrument_iri: str, version: str) -> bool:
     with conn.transaction():
-        return conn.execute(
-            "UPDATE assessment_instruments SET retired_at = now() WHERE instrument_iri = %s AND version = %s "
-            "AND retired_at IS NULL", (instrument_iri, version)).rowcount == 1
+        return (
+            conn.execute(
+                "UPDATE assessment_instruments SET retired_at = now() WHERE instrument_iri = %s AND version = %s "
+                "AND retired_at IS NULL",
+                (instrument_iri, version),
+            ).rowcount
+            == 1
+        )
 
 
 def _instrument(row: dict) -> Instrument:
-    return Instrument(id=str(row["id"]), instrument_iri=row["instrument_iri"], version=row["version"],
-                      sha256=row["sha256"], assessment_type=str(row["assessment_type"]),
-                      retired=row["retired_at"] is not None)
+    return Instrument(
+        id=str(row["id"]),
+        instrument_iri=row["instrument_iri"],
+        version=row["version"],
+        sha256=row["sha256"],
+        assessment_type=str(row["assessment_type"]),
+        retired=row["retired_at"] is not None,
+    )
 
 
 class Registry:
@@ -91,8 +105,10 @@ class Registry:
 
     @classmethod
     def load(cls, conn) -> Registry:
-        rows = conn.execute("SELECT id, instrument_iri, version, sha256, assessment_type, retired_at "
-                            "FROM assessment_instruments").fetchall()
+        rows = conn.execute(
+            "SELECT id, instrument_iri, version, sha256, assessment_type, retired_at "
+            "FROM assessment_instruments"
+        ).fetchall()
         return cls([_instrument(r) for r in rows])
 
     def knows(self, instrument_iri: Any, version: Any) -> bool:
@@ -107,11 +123,21 @@ class Registry:
         obj = statement.get("object", {})
         activity_id = obj.get("id") if obj.get("objectType", "Activity") == "Activity" else None
         if activity_id is None:
-            return None, [_error("$.object", "instrument.not-activity",
-                                 "an assessment statement's object must be the instrument Activity")]
+            return None, [
+                _error(
+                    "$.object",
+                    "instrument.not-activity",
+                    "an assessment statement's object must be the instrument Activity",
+                )
+            ]
         if activity_id not in self._iris:
-            return None, [_error("$.object.id", "instrument.unknown",
-                                 f"{activity_id} is not a registered assessment instrument")]
+            return None, [
+                _error(
+                    "$.object.id",
+                    "instrument.unknown",
+                    f"{activity_id} is not a registered assessment instrument",
+                )
+            ]
         extensions = (statement.get("context") or {}).get("extensions") or {}
         version = extensions.get(EXT_INSTRUMENT_VERSION)
         checksum = extensions.get(EXT_INSTRUMENT_SHA256)
@@ -119,30 +145,61 @@ class Registry:
         cpath = f"$.context.extensions.{EXT_INSTRUMENT_SHA256}"
         errors = []
         if version is None:
-            errors.append(_error(vpath, "instrument.version-missing",
-                                 f"context.extensions must carry the instrument version under {EXT_INSTRUMENT_VERSION}"))
+            errors.append(
+                _error(
+                    vpath,
+                    "instrument.version-missing",
+                    f"context.extensions must carry the instrument version under {EXT_INSTRUMENT_VERSION}",
+                )
+            )
         elif type(version) is not str:
-            errors.append(_error(vpath, "instrument.version-missing", "the instrument version must be a string"))
+            errors.append(
+                _error(vpath, "instrument.version-missing", "the instrument version must be a string")
+            )
         if checksum is None:
-            errors.append(_error(cpath, "instrument.checksum-missing",
-                                 f"context.extensions must carry the instrument's SHA-256 under {EXT_INSTRUMENT_SHA256}"))
+            errors.append(
+                _error(
+                    cpath,
+                    "instrument.checksum-missing",
+                    f"context.extensions must carry the instrument's SHA-256 under {EXT_INSTRUMENT_SHA256}",
+                )
+            )
         elif type(checksum) is not str or not _SHA256.match(checksum):
-            errors.append(_error(cpath, "instrument.checksum-format", "the instrument checksum must be 64 hex characters"))
+            errors.append(
+                _error(
+                    cpath, "instrument.checksum-format", "the instrument checksum must be 64 hex characters"
+                )
+            )
         if errors:
             return None, errors
         instrument = self._by_key.get((activity_id, version))
         if instrument is None:
             known = sorted(v for (iri, v) in self._by_key if iri == activity_id)
-            return None, [_error(vpath, "instrument.version-unknown",
-                                 f"version {version!r} of {activity_id} is not registered (registered: {', '.join(known)})")]
+            return None, [
+                _error(
+                    vpath,
+                    "instrument.version-unknown",
+                    f"version {version!r} of {activity_id} is not registered (registered: {', '.join(known)})",
+                )
+            ]
         if instrument.retired:
-            return None, [_error(vpath, "instrument.version-retired",
-                                 f"version {version!r} of {activity_id} is retired and no longer accepted")]
+            return None, [
+                _error(
+                    vpath,
+                    "instrument.version-retired",
+                    f"version {version!r} of {activity_id} is retired and no longer accepted",
+                )
+            ]
         if checksum.lower() != instrument.sha256:
-            return None, [_error(cpath, "instrument.checksum-mismatch",
-                                 f"checksum {checksum.lower()[:12]}... does not match the registered SHA-256 of "
-                                 f"{activity_id} version {version} ({instrument.sha256[:12]}...): the provider "
-                                 "administered a different instrument definition")]
+            return None, [
+                _error(
+                    cpath,
+                    "instrument.checksum-mismatch",
+                    f"checksum {checksum.lower()[:12]}... does not match the registered SHA-256 of "
+                    f"{activity_id} version {version} ({instrument.sha256[:12]}...): the provider "
+                    "administered a different instrument definition",
+                )
+            ]
         return instrument, []
 
 

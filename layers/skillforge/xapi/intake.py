@@ -60,7 +60,12 @@ class Outcome:
         return self.status in OK_STATUSES
 
     def as_dict(self) -> dict:
-        return {"index": self.index, "statement_id": self.statement_id, "status": self.status, "errors": self.errors}
+        return {
+            "index": self.index,
+            "statement_id": self.statement_id,
+            "status": self.status,
+            "errors": self.errors,
+        }
 
 
 @dataclass
@@ -92,7 +97,7 @@ class _Prepared:
     statement_id: str
     content_sha256: str
     verb_id: str
-    voids: str | None = None            # voiding statements: the target id
+    voids: str | None = None  # voiding statements: the target id
     instrument: Instrument | None = None
     email: str | None = None
     account_name: str | None = None
@@ -120,7 +125,9 @@ def content_hash(statement: dict) -> str:
     (id, authority, stored, version), Activity definitions, Verb display, attachments, the serialisation of
     timestamps (compared as instants), the order of Group members, single versus array contextActivities,
     and case where the value is case-insensitive (UUIDs, the domain of an mbox). Everything else counts."""
-    text = json.dumps(_comparable(statement, top=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(
+        _comparable(statement, top=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -146,8 +153,9 @@ def _comparable_activity(activity: Any) -> Any:
 
 
 def _comparable(statement: dict, *, top: bool) -> dict:
-    out = {k: v for k, v in statement.items()
-           if k not in ("id", "authority", "stored", "version", "attachments")}
+    out = {
+        k: v for k, v in statement.items() if k not in ("id", "authority", "stored", "version", "attachments")
+    }
     if "actor" in out:
         out["actor"] = _comparable_agent(out["actor"])
     if isinstance(out.get("verb"), dict):
@@ -174,11 +182,15 @@ def _comparable(statement: dict, *, top: bool) -> dict:
             if key in context:
                 context[key] = _comparable_agent(context[key])
         if isinstance(context.get("statement"), dict):
-            context["statement"] = {**context["statement"], "id": str(context["statement"].get("id", "")).lower()}
+            context["statement"] = {
+                **context["statement"],
+                "id": str(context["statement"].get("id", "")).lower(),
+            }
         if isinstance(context.get("contextActivities"), dict):
             context["contextActivities"] = {
                 key: [_comparable_activity(a) for a in (value if isinstance(value, list) else [value])]
-                for key, value in context["contextActivities"].items()}
+                for key, value in context["contextActivities"].items()
+            }
         out["context"] = context
     return out
 
@@ -200,11 +212,21 @@ def _attachment_errors(statement: dict, attachment_hashes: Attachments) -> list[
                 continue
             sha2 = attachment["sha2"].lower()
             if attachment_hashes is None:
-                errors.append(_err(f"{base}[{i}].sha2", "attachment.payload-missing",
-                                   "an attachment without fileUrl must be sent as a multipart/mixed part"))
+                errors.append(
+                    _err(
+                        f"{base}[{i}].sha2",
+                        "attachment.payload-missing",
+                        "an attachment without fileUrl must be sent as a multipart/mixed part",
+                    )
+                )
             elif sha2 not in attachment_hashes:
-                errors.append(_err(f"{base}[{i}].sha2", "attachment.payload-missing",
-                                   f"no multipart part has X-Experience-API-Hash {sha2}"))
+                errors.append(
+                    _err(
+                        f"{base}[{i}].sha2",
+                        "attachment.payload-missing",
+                        f"no multipart part has X-Experience-API-Hash {sha2}",
+                    )
+                )
     return errors
 
 
@@ -267,27 +289,47 @@ def _signature_errors(statement: dict, attachments: Mapping[str, bytes]) -> list
             if not signature:
                 raise ValueError("empty signature")
         except (UnicodeDecodeError, ValueError, binascii.Error):
-            errors.append(_err(path, "signature.jws", "the signature attachment is not a JWS in compact "
-                                                      "serialization (header.payload.signature, base64url JSON)"))
+            errors.append(
+                _err(
+                    path,
+                    "signature.jws",
+                    "the signature attachment is not a JWS in compact "
+                    "serialization (header.payload.signature, base64url JSON)",
+                )
+            )
             continue
         if not isinstance(header, dict) or header.get("alg") not in _JWS_ALGORITHMS:
             alg = header.get("alg") if isinstance(header, dict) else None
-            errors.append(_err(path, "signature.algorithm",
-                               f"the JWS algorithm must be RS256, RS384 or RS512, got {alg!r}"))
+            errors.append(
+                _err(
+                    path,
+                    "signature.algorithm",
+                    f"the JWS algorithm must be RS256, RS384 or RS512, got {alg!r}",
+                )
+            )
         elif "x5c" in header:
             problem = _x5c_problem(header, f"{header_segment}.{payload_segment}".encode("ascii"), signature)
             if problem:
                 errors.append(_err(path, "signature.x509", problem))
         if not isinstance(payload, dict):
-            errors.append(_err(path, "signature.payload", "the JWS payload is not a statement (a JSON object)"))
+            errors.append(
+                _err(path, "signature.payload", "the JWS payload is not a statement (a JSON object)")
+            )
             continue
-        unsigned = {**statement, "attachments": [a for a in statement["attachments"]
-                                                 if a.get("usageType") != SIGNATURE_USAGE]}
+        unsigned = {
+            **statement,
+            "attachments": [a for a in statement["attachments"] if a.get("usageType") != SIGNATURE_USAGE],
+        }
         same_id = str(payload.get("id", statement["id"])).lower() == statement["id"].lower()
         if not same_id or content_hash(payload) != content_hash(unsigned):
-            errors.append(_err(path, "signature.payload",
-                               "the JWS payload does not match the statement (it must be the statement as it was "
-                               "before the signature was added)"))
+            errors.append(
+                _err(
+                    path,
+                    "signature.payload",
+                    "the JWS payload does not match the statement (it must be the statement as it was "
+                    "before the signature was added)",
+                )
+            )
     return errors
 
 
@@ -296,8 +338,9 @@ def parse_timestamp(value: str) -> datetime:
     if not m:
         raise ValueError(f"not a timestamp: {value!r}")
     fraction = (m["f"] or "0")[:6].ljust(6, "0")
-    moment = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"] or 0),
-                      int(fraction))
+    moment = datetime(
+        int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"] or 0), int(fraction)
+    )
     tz = m["tz"]
     if not tz or tz in ("Z", "z"):
         return moment.replace(tzinfo=UTC)
@@ -329,11 +372,17 @@ def _actor_identity(actor: dict) -> tuple[str | None, str | None, str | None]:
     if actor.get("objectType") == "Group":
         return None, None, "an assessment belongs to one learner: the actor must be an Agent, not a Group"
     if "mbox" in actor:
-        return actor["mbox"][len("mailto:"):], None, None
+        return actor["mbox"][len("mailto:") :], None, None
     if "account" in actor:
         return None, actor["account"]["name"], None
-    return None, None, ("the learner must be identified by mbox or account (mbox_sha1sum and openid cannot be "
-                        "matched to a SkillForge user)")
+    return (
+        None,
+        None,
+        (
+            "the learner must be identified by mbox or account (mbox_sha1sum and openid cannot be "
+            "matched to a SkillForge user)"
+        ),
+    )
 
 
 def _generic_actor_hash(actor: dict) -> bytes:
@@ -343,11 +392,15 @@ def _generic_actor_hash(actor: dict) -> bytes:
         if key in actor:
             return blind_index(f"{key}:{actor[key]}", kind="xapi-actor")
     if "account" in actor:
-        return blind_index(f"account:{actor['account']['homePage']}|{actor['account']['name']}", kind="xapi-actor")
+        return blind_index(
+            f"account:{actor['account']['homePage']}|{actor['account']['name']}", kind="xapi-actor"
+        )
     return blind_index("anonymous-group", kind="xapi-actor")
 
 
-def _scores(statement: dict, instrument: Instrument, errors: list[dict]) -> tuple[dict, dict | None, int | None]:
+def _scores(
+    statement: dict, instrument: Instrument, errors: list[dict]
+) -> tuple[dict, dict | None, int | None]:
     result = statement.get("result") or {}
     extensions = result.get("extensions") or {}
     context_ext = (statement.get("context") or {}).get("extensions") or {}
@@ -360,8 +413,13 @@ def _scores(statement: dict, instrument: Instrument, errors: list[dict]) -> tupl
         path = f"$.result.extensions.{EXT_RIASEC}"
         raw = extensions.get(EXT_RIASEC)
         if not isinstance(raw, dict):
-            errors.append(_err(path, "assessment.riasec-missing",
-                               f"an interest-profiler result needs the six RIASEC scores under {EXT_RIASEC}"))
+            errors.append(
+                _err(
+                    path,
+                    "assessment.riasec-missing",
+                    f"an interest-profiler result needs the six RIASEC scores under {EXT_RIASEC}",
+                )
+            )
         else:
             try:
                 profile = normalise_profile(raw)
@@ -373,37 +431,60 @@ def _scores(statement: dict, instrument: Instrument, errors: list[dict]) -> tupl
     job_zone = extensions.get(EXT_JOB_ZONE, context_ext.get(EXT_JOB_ZONE))
     if job_zone is not None:
         if type(job_zone) is not int or not 1 <= job_zone <= 5:
-            errors.append(_err(f"$.result.extensions.{EXT_JOB_ZONE}", "assessment.job-zone",
-                               "the job zone must be an integer from 1 to 5"))
+            errors.append(
+                _err(
+                    f"$.result.extensions.{EXT_JOB_ZONE}",
+                    "assessment.job-zone",
+                    "the job zone must be an integer from 1 to 5",
+                )
+            )
             job_zone = None
         else:
             scores["job_zone"] = job_zone
     if instrument.assessment_type == "skills_test" and EXT_SKILLS not in extensions:
-        errors.append(_err(f"$.result.extensions.{EXT_SKILLS}", "assessment.skills-missing",
-                           f"a skills-test result needs the measured skills under {EXT_SKILLS}"))
+        errors.append(
+            _err(
+                f"$.result.extensions.{EXT_SKILLS}",
+                "assessment.skills-missing",
+                f"a skills-test result needs the measured skills under {EXT_SKILLS}",
+            )
+        )
     if EXT_SKILLS in extensions:
         skills = extensions[EXT_SKILLS]
         path = f"$.result.extensions.{EXT_SKILLS}"
         if not isinstance(skills, list) or not all(
-                isinstance(s, dict) and (isinstance(s.get("element_id"), str) or isinstance(s.get("name"), str))
-                and (s.get("level") is None or (type(s["level"]) in (int, float) and 0 <= s["level"] <= 7))
-                for s in skills):
-            errors.append(_err(path, "assessment.skills",
-                               "skills must be a list of {element_id | name, level 0-7}"))
+            isinstance(s, dict)
+            and (isinstance(s.get("element_id"), str) or isinstance(s.get("name"), str))
+            and (s.get("level") is None or (type(s["level"]) in (int, float) and 0 <= s["level"] <= 7))
+            for s in skills
+        ):
+            errors.append(
+                _err(path, "assessment.skills", "skills must be a list of {element_id | name, level 0-7}")
+            )
         else:
             scores["skills"] = skills
     if EXT_SUBSCORES in extensions:
         sub = extensions[EXT_SUBSCORES]
         if not isinstance(sub, dict) or not all(type(v) in (int, float) for v in sub.values()):
-            errors.append(_err(f"$.result.extensions.{EXT_SUBSCORES}", "assessment.subscores",
-                               "subscores must map names to numbers"))
+            errors.append(
+                _err(
+                    f"$.result.extensions.{EXT_SUBSCORES}",
+                    "assessment.subscores",
+                    "subscores must map names to numbers",
+                )
+            )
         else:
             scores["subscores"] = sub
     return scores, profile, job_zone
 
 
-def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: Attachments = None,
-            now: datetime | None = None) -> tuple[list[Outcome], list[_Prepared]]:
+def prepare(
+    statements: list[Any],
+    *,
+    registry: Registry,
+    attachment_hashes: Attachments = None,
+    now: datetime | None = None,
+) -> tuple[list[Outcome], list[_Prepared]]:
     """Validation and everything that needs no database except the instrument registry."""
     from skillforge.pii import blind_index
 
@@ -426,16 +507,31 @@ def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: Att
             try:
                 errors.extend(_signature_errors(statement, attachment_hashes))
             except (TypeError, ValueError) as exc:  # e.g. a payload whose timestamp is not a timestamp
-                errors.append(_err("$.attachments", "signature.payload",
-                                   f"the JWS payload is not a valid statement: {exc}"))
+                errors.append(
+                    _err(
+                        "$.attachments",
+                        "signature.payload",
+                        f"the JWS payload is not a valid statement: {exc}",
+                    )
+                )
         if statement_id in first_index:
-            errors.append(_err("$.id", "batch.duplicate-id",
-                               f"statement id {statement_id} also appears at index {first_index[statement_id]}"))
+            errors.append(
+                _err(
+                    "$.id",
+                    "batch.duplicate-id",
+                    f"statement id {statement_id} also appears at index {first_index[statement_id]}",
+                )
+            )
         else:
             first_index[statement_id] = i
         verb_id = statement["verb"]["id"]
-        item = _Prepared(index=i, statement=statement, statement_id=statement_id,
-                         content_sha256=content_hash(statement), verb_id=verb_id)
+        item = _Prepared(
+            index=i,
+            statement=statement,
+            statement_id=statement_id,
+            content_sha256=content_hash(statement),
+            verb_id=verb_id,
+        )
         if verb_id == VOIDED_VERB:
             item.voids = statement["object"]["id"].lower()
             if item.voids == statement_id:
@@ -460,9 +556,16 @@ def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: Att
             try:
                 item.administered_at = moment - parse_duration(duration) if duration else moment
             except OverflowError:
-                errors.append(_err("$.result.duration", "assessment.duration-range",
-                                   "the duration reaches before year 1: it cannot be an assessment's length"))
-            completed = (statement.get("result") or {}).get("completion") is True or verb_id in COMPLETION_VERBS
+                errors.append(
+                    _err(
+                        "$.result.duration",
+                        "assessment.duration-range",
+                        "the duration reaches before year 1: it cannot be an assessment's length",
+                    )
+                )
+            completed = (statement.get("result") or {}).get(
+                "completion"
+            ) is True or verb_id in COMPLETION_VERBS
             item.completed_at = moment if completed else None
         if errors:
             outcomes[i].errors = errors
@@ -473,10 +576,19 @@ def prepare(statements: list[Any], *, registry: Registry, attachment_hashes: Att
 
 
 # -- database phase --------------------------------------------------------------------------------------
-def ingest(conn, statements: list[Any], *, channel: str, partner_code: str | None = None, atomic: bool = True,
-           attachment_hashes: Attachments = None, registry: Registry | None = None,
-           interest_index: InterestIndex | None = None, skills_matcher: SkillsMatcher | None = None,
-           now: datetime | None = None) -> IntakeResult:
+def ingest(
+    conn,
+    statements: list[Any],
+    *,
+    channel: str,
+    partner_code: str | None = None,
+    atomic: bool = True,
+    attachment_hashes: Attachments = None,
+    registry: Registry | None = None,
+    interest_index: InterestIndex | None = None,
+    skills_matcher: SkillsMatcher | None = None,
+    now: datetime | None = None,
+) -> IntakeResult:
     """Validate and store a batch (see the module docstring). `conn` must be scoped to tenant '*'.
     The work is one transaction: committed here when `conn` is idle, a savepoint inside the caller's
     transaction otherwise."""
@@ -485,12 +597,23 @@ def ingest(conn, statements: list[Any], *, channel: str, partner_code: str | Non
     try:
         with conn.transaction():
             registry = registry or Registry.load(conn)
-            outcomes, prepared = prepare(statements, registry=registry, attachment_hashes=attachment_hashes, now=now)
+            outcomes, prepared = prepare(
+                statements, registry=registry, attachment_hashes=attachment_hashes, now=now
+            )
             if atomic and any(o.errors for o in outcomes):
                 raise _Abort
             if prepared:
-                _store(conn, prepared, outcomes, channel=channel, partner_code=partner_code, atomic=atomic,
-                       interest_index=interest_index, skills_matcher=skills_matcher, now=now)
+                _store(
+                    conn,
+                    prepared,
+                    outcomes,
+                    channel=channel,
+                    partner_code=partner_code,
+                    atomic=atomic,
+                    interest_index=interest_index,
+                    skills_matcher=skills_matcher,
+                    now=now,
+                )
     except _Abort:
         for o in outcomes:
             if o.status == "accepted":
@@ -499,15 +622,29 @@ def ingest(conn, statements: list[Any], *, channel: str, partner_code: str | Non
     return IntakeResult(outcomes, committed=any(o.status in OK_STATUSES - {"duplicate"} for o in outcomes))
 
 
-def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel: str, partner_code: str | None,
-           atomic: bool, interest_index: InterestIndex | None, skills_matcher: SkillsMatcher | None,
-           now: datetime) -> None:
+def _store(
+    conn,
+    prepared: list[_Prepared],
+    outcomes: list[Outcome],
+    *,
+    channel: str,
+    partner_code: str | None,
+    atomic: bool,
+    interest_index: InterestIndex | None,
+    skills_matcher: SkillsMatcher | None,
+    now: datetime,
+) -> None:
     from skillforge.pii import encrypt
 
     ids = [p.statement_id for p in prepared]
-    existing = {str(r["statement_id"]): r for r in conn.execute(
-        "SELECT statement_id, content_sha256, verb_id, status, partner_code FROM xapi_statements "
-        "WHERE statement_id = ANY(%s::uuid[])", (ids,)).fetchall()}
+    existing = {
+        str(r["statement_id"]): r
+        for r in conn.execute(
+            "SELECT statement_id, content_sha256, verb_id, status, partner_code FROM xapi_statements "
+            "WHERE statement_id = ANY(%s::uuid[])",
+            (ids,),
+        ).fetchall()
+    }
     new: list[_Prepared] = []
     for p in prepared:
         row = existing.get(p.statement_id)
@@ -528,17 +665,30 @@ def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel:
 
     _resolve_users(conn, [p for p in new if p.voids is None], partner_code)
     _recommend(conn, [p for p in new if p.profile is not None], interest_index)
-    _recommend_from_skills(conn, [p for p in new if p.instrument is not None and p.profile is None
-                                  and p.instrument.assessment_type == "skills_test" and "skills" in p.scores],
-                           skills_matcher)
+    _recommend_from_skills(
+        conn,
+        [
+            p
+            for p in new
+            if p.instrument is not None
+            and p.profile is None
+            and p.instrument.assessment_type == "skills_test"
+            and "skills" in p.scores
+        ],
+        skills_matcher,
+    )
 
     # Targets voided earlier (their voiding statement arrived first), or voided within this batch. Only a
     # voiding statement of the same tenant counts (voiding another tenant's statement is forbidden).
     new_ids = [p.statement_id for p in new]
-    voided_by = {str(r["voids_statement_id"]): str(r["statement_id"]) for r in conn.execute(
-        "SELECT statement_id, voids_statement_id FROM xapi_statements "
-        "WHERE voids_statement_id = ANY(%s::uuid[]) AND partner_code IS NOT DISTINCT FROM %s",
-        (new_ids, partner_code)).fetchall()}
+    voided_by = {
+        str(r["voids_statement_id"]): str(r["statement_id"])
+        for r in conn.execute(
+            "SELECT statement_id, voids_statement_id FROM xapi_statements "
+            "WHERE voids_statement_id = ANY(%s::uuid[]) AND partner_code IS NOT DISTINCT FROM %s",
+            (new_ids, partner_code),
+        ).fetchall()
+    }
     voided_by.update({p.voids: p.statement_id for p in new if p.voids})
     for p in new:
         if p.voids is None and p.statement_id in voided_by:
@@ -547,29 +697,58 @@ def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel:
     stored_at = now.isoformat().replace("+00:00", "Z")
     rows = []
     for p in new:
-        status = ("voided" if p.voided_by else "applied" if p.voids or p.user_id else "pending_user")
+        status = "voided" if p.voided_by else "applied" if p.voids or p.user_id else "pending_user"
         # The LRS sets `stored`; a statement without `version` is kept as 1.0.0 (Data 2.4.10).
         stored = {"version": "1.0.0", **p.statement, "stored": stored_at}
-        ciphertext = encrypt(json.dumps(stored, ensure_ascii=False, separators=(",", ":")), key="pii_user",
-                             table="xapi_statements", column="statement_ciphertext")
+        ciphertext = encrypt(
+            json.dumps(stored, ensure_ascii=False, separators=(",", ":")),
+            key="pii_user",
+            table="xapi_statements",
+            column="statement_ciphertext",
+        )
         # Lets the users trigger (migration 0004) attach the statement when the account's user arrives.
-        account_ref = (hashlib.sha256(p.account_name.encode("utf-8")).digest()
-                       if p.account_name is not None and p.user_id is None else None)
-        rows.append((p.statement_id, p.content_sha256, ciphertext, p.actor_hash, partner_code, p.verb_id,
-                     p.user_id, status, p.voided_by, f"xapi-{channel}", p.voids, account_ref))
-    inserted = {str(r["statement_id"]) for r in conn.execute(
-        "INSERT INTO xapi_statements (statement_id, content_sha256, statement_ciphertext, actor_hash, partner_code, "
-        "verb_id, user_id, status, voided_by, source, voids_statement_id, account_ref_sha256) "
-        "SELECT * FROM unnest(%s::uuid[], %s::text[], %s::bytea[], %s::bytea[], %s::text[], %s::text[], "
-        "%s::uuid[], %s::statement_status[], %s::uuid[], %s::text[], %s::uuid[], %s::bytea[]) "
-        "ON CONFLICT (statement_id) DO NOTHING RETURNING statement_id",
-        [list(column) for column in zip(*rows)]).fetchall()}
+        account_ref = (
+            hashlib.sha256(p.account_name.encode("utf-8")).digest()
+            if p.account_name is not None and p.user_id is None
+            else None
+        )
+        rows.append(
+            (
+                p.statement_id,
+                p.content_sha256,
+                ciphertext,
+                p.actor_hash,
+                partner_code,
+                p.verb_id,
+                p.user_id,
+                status,
+                p.voided_by,
+                f"xapi-{channel}",
+                p.voids,
+                account_ref,
+            )
+        )
+    inserted = {
+        str(r["statement_id"])
+        for r in conn.execute(
+            "INSERT INTO xapi_statements (statement_id, content_sha256, statement_ciphertext, actor_hash, partner_code, "
+            "verb_id, user_id, status, voided_by, source, voids_statement_id, account_ref_sha256) "
+            "SELECT * FROM unnest(%s::uuid[], %s::text[], %s::bytea[], %s::bytea[], %s::text[], %s::text[], "
+            "%s::uuid[], %s::statement_status[], %s::uuid[], %s::text[], %s::uuid[], %s::bytea[]) "
+            "ON CONFLICT (statement_id) DO NOTHING RETURNING statement_id",
+            [list(column) for column in zip(*rows)],
+        ).fetchall()
+    }
 
     raced = [p for p in new if p.statement_id not in inserted]
     if raced:  # stored concurrently by another request between our check and insert
-        hashes = {str(r["statement_id"]): r["content_sha256"] for r in conn.execute(
-            "SELECT statement_id, content_sha256 FROM xapi_statements WHERE statement_id = ANY(%s::uuid[])",
-            ([p.statement_id for p in raced],)).fetchall()}
+        hashes = {
+            str(r["statement_id"]): r["content_sha256"]
+            for r in conn.execute(
+                "SELECT statement_id, content_sha256 FROM xapi_statements WHERE statement_id = ANY(%s::uuid[])",
+                ([p.statement_id for p in raced],),
+            ).fetchall()
+        }
         for p in raced:
             if hashes.get(p.statement_id) == p.content_sha256:
                 outcomes[p.index].status = "duplicate"
@@ -591,12 +770,30 @@ def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel:
             "FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::uuid[], %s::timestamptz[], %s::timestamptz[], "
             "%s::text[], %s::text[], %s::uuid[], %s::text[], %s::text[], %s::uuid[], %s::text[]) "
             "AS x(u, t, v, i, a, c, s, src, sid, st, rc, rp, r) ON CONFLICT (statement_id) DO NOTHING",
-            [list(column) for column in zip(*[
-                (p.user_id, p.instrument.assessment_type, p.instrument.version, p.instrument.id, p.administered_at,
-                 p.completed_at, json.dumps(p.scores), _assessment_source(p.statement, channel), p.statement_id,
-                 "voided" if p.voided_by else "completed" if p.user_id else "pending_user",
-                 p.recommended_onet_code, p.recommended_pathway_id, json.dumps(p.recommendations))
-                for p in assessments])])
+            [
+                list(column)
+                for column in zip(
+                    *[
+                        (
+                            p.user_id,
+                            p.instrument.assessment_type,
+                            p.instrument.version,
+                            p.instrument.id,
+                            p.administered_at,
+                            p.completed_at,
+                            json.dumps(p.scores),
+                            _assessment_source(p.statement, channel),
+                            p.statement_id,
+                            "voided" if p.voided_by else "completed" if p.user_id else "pending_user",
+                            p.recommended_onet_code,
+                            p.recommended_pathway_id,
+                            json.dumps(p.recommendations),
+                        )
+                        for p in assessments
+                    ]
+                )
+            ],
+        )
 
     voids = [p for p in new if p.voids]
     if voids:
@@ -604,20 +801,32 @@ def _store(conn, prepared: list[_Prepared], outcomes: list[Outcome], *, channel:
         conn.execute(
             "UPDATE xapi_statements x SET status = 'voided', voided_by = v.voider FROM unnest(%s::uuid[], %s::uuid[]) "
             "AS v(target, voider) WHERE x.statement_id = v.target AND x.verb_id <> %s",
-            (targets, voiders, VOIDED_VERB))
-        conn.execute("UPDATE assessments SET status = 'voided' WHERE statement_id = ANY(%s::uuid[]) "
-                     "AND user_id IS NOT NULL", (targets,))
-        conn.execute("DELETE FROM assessments WHERE statement_id = ANY(%s::uuid[]) AND user_id IS NULL "
-                     "AND status = 'pending_user'", (targets,))
+            (targets, voiders, VOIDED_VERB),
+        )
+        conn.execute(
+            "UPDATE assessments SET status = 'voided' WHERE statement_id = ANY(%s::uuid[]) "
+            "AND user_id IS NOT NULL",
+            (targets,),
+        )
+        conn.execute(
+            "DELETE FROM assessments WHERE statement_id = ANY(%s::uuid[]) AND user_id IS NULL "
+            "AND status = 'pending_user'",
+            (targets,),
+        )
 
     for p in new:
-        outcomes[p.index].status = ("voided" if p.voided_by else "stored" if p.voids or p.user_id else "pending_user")
+        outcomes[p.index].status = (
+            "voided" if p.voided_by else "stored" if p.voids or p.user_id else "pending_user"
+        )
 
 
 def _conflict(outcome: Outcome, statement_id: str) -> None:
     outcome.status = "conflict"
-    outcome.errors = [_err("$.id", "statement.conflict",
-                           f"statement {statement_id} is already stored with different content")]
+    outcome.errors = [
+        _err(
+            "$.id", "statement.conflict", f"statement {statement_id} is already stored with different content"
+        )
+    ]
 
 
 def _assessment_source(statement: dict, channel: str) -> str:
@@ -625,14 +834,19 @@ def _assessment_source(statement: dict, channel: str) -> str:
     return f"xapi-{channel}" + (f":{platform}" if platform else "")
 
 
-def _check_voiding_targets(conn, new: list[_Prepared], existing: dict, outcomes: list[Outcome],
-                           partner_code: str | None) -> list[_Prepared]:
+def _check_voiding_targets(
+    conn, new: list[_Prepared], existing: dict, outcomes: list[Outcome], partner_code: str | None
+) -> list[_Prepared]:
     voids = [p for p in new if p.voids]
     if not voids:
         return new
-    targets = {str(r["statement_id"]): r for r in conn.execute(
-        "SELECT statement_id, verb_id, partner_code FROM xapi_statements WHERE statement_id = ANY(%s::uuid[])",
-        ([p.voids for p in voids],)).fetchall()}
+    targets = {
+        str(r["statement_id"]): r
+        for r in conn.execute(
+            "SELECT statement_id, verb_id, partner_code FROM xapi_statements WHERE statement_id = ANY(%s::uuid[])",
+            ([p.voids for p in voids],),
+        ).fetchall()
+    }
     batch = {p.statement_id: p for p in new}
     keep = []
     for p in new:
@@ -641,13 +855,19 @@ def _check_voiding_targets(conn, new: list[_Prepared], existing: dict, outcomes:
             in_batch = batch.get(p.voids)
             target_verb = target["verb_id"] if target else in_batch.verb_id if in_batch else None
             if target_verb == VOIDED_VERB:
-                outcomes[p.index].errors = [_err("$.object.id", "voiding.target-is-voiding",
-                                                 "a voiding statement cannot be voided")]
+                outcomes[p.index].errors = [
+                    _err("$.object.id", "voiding.target-is-voiding", "a voiding statement cannot be voided")
+                ]
                 outcomes[p.index].status = "invalid"
                 continue
             if target is not None and target["partner_code"] != partner_code:
-                outcomes[p.index].errors = [_err("$.object.id", "voiding.forbidden",
-                                                 "the statement to void was stored by another tenant")]
+                outcomes[p.index].errors = [
+                    _err(
+                        "$.object.id",
+                        "voiding.forbidden",
+                        "the statement to void was stored by another tenant",
+                    )
+                ]
                 outcomes[p.index].status = "invalid"
                 continue
         keep.append(p)
@@ -662,7 +882,8 @@ def _resolve_users(conn, items: list[_Prepared], partner_code: str | None) -> No
     rows = conn.execute(
         "SELECT id::text AS id, email_hash, external_ref FROM users WHERE deleted_at IS NULL "
         "AND partner_code IS NOT DISTINCT FROM %s AND (email_hash = ANY(%s) OR external_ref = ANY(%s))",
-        (partner_code, email_hashes, refs)).fetchall()
+        (partner_code, email_hashes, refs),
+    ).fetchall()
     by_email = {bytes(r["email_hash"]): r["id"] for r in rows if r["email_hash"] is not None}
     by_ref = {r["external_ref"]: r["id"] for r in rows if r["external_ref"]}
     for p in items:
@@ -687,8 +908,12 @@ def _attach_pathways(conn, items: list[_Prepared]) -> None:
     codes = sorted({r["onet_code"] for p in items for r in p.recommendations})
     if not codes:
         return
-    known = {r["onet_code"] for r in conn.execute(
-        "SELECT onet_code FROM occupation_codes WHERE onet_code = ANY(%s)", (codes,)).fetchall()}
+    known = {
+        r["onet_code"]
+        for r in conn.execute(
+            "SELECT onet_code FROM occupation_codes WHERE onet_code = ANY(%s)", (codes,)
+        ).fetchall()
+    }
     pathways = latest_pathways(conn, codes)
     for p in items:
         for r in p.recommendations:
@@ -720,8 +945,10 @@ def _recommend_from_skills(conn, items: list[_Prepared], matcher: SkillsMatcher 
         except ApiError as exc:  # unknown skills, no release loaded: the assessment is kept without a match
             p.scores["recommendation_note"] = exc.message
             continue
-        p.recommendations = [{k: item.get(k) for k in ("onet_code", "title", "match_score", "adjusted_score")}
-                             for item in found]
+        p.recommendations = [
+            {k: item.get(k) for k in ("onet_code", "title", "match_score", "adjusted_score")}
+            for item in found
+        ]
     _attach_pathways(conn, items)
 
 
@@ -733,8 +960,11 @@ def apply_pending_for_user(conn, user_id: str) -> int:
     from skillforge.pii import blind_index
 
     with conn.transaction():
-        user = conn.execute("SELECT id::text AS id, email_hash, external_ref, partner_code FROM users "
-                            "WHERE id = %s AND deleted_at IS NULL", (user_id,)).fetchone()
+        user = conn.execute(
+            "SELECT id::text AS id, email_hash, external_ref, partner_code FROM users "
+            "WHERE id = %s AND deleted_at IS NULL",
+            (user_id,),
+        ).fetchone()
         if user is None:
             return 0
         hashes = [bytes(user["email_hash"])] if user["email_hash"] is not None else []
@@ -752,8 +982,9 @@ def apply_pending(conn) -> int:
 def _apply_pending(conn) -> int:
     from skillforge.pii import blind_index
 
-    pending = conn.execute("SELECT DISTINCT actor_hash, partner_code FROM xapi_statements "
-                           "WHERE status = 'pending_user'").fetchall()
+    pending = conn.execute(
+        "SELECT DISTINCT actor_hash, partner_code FROM xapi_statements WHERE status = 'pending_user'"
+    ).fetchall()
     if not pending:
         return 0
     wanted = {(bytes(r["actor_hash"]), r["partner_code"]) for r in pending}
@@ -761,7 +992,8 @@ def _apply_pending(conn) -> int:
     users = conn.execute(
         "SELECT id::text AS id, email_hash, external_ref, partner_code FROM users WHERE deleted_at IS NULL "
         "AND (partner_code = ANY(%s) OR (partner_code IS NULL AND %s))",
-        ([p for p in partners if p is not None], None in partners)).fetchall()
+        ([p for p in partners if p is not None], None in partners),
+    ).fetchall()
     total = 0
     for user in users:
         hashes = []
@@ -781,36 +1013,52 @@ def _attach(conn, user_id: str, partner_code: str | None, hashes: Iterable[bytes
     if not hashes:
         return 0
     with conn.transaction():
-        ids = [r["statement_id"] for r in conn.execute(
-            "UPDATE xapi_statements SET user_id = %s, status = 'applied', account_ref_sha256 = NULL "
-            "WHERE status = 'pending_user' "
-            "AND actor_hash = ANY(%s) AND partner_code IS NOT DISTINCT FROM %s RETURNING statement_id",
-            (user_id, hashes, partner_code)).fetchall()]
+        ids = [
+            r["statement_id"]
+            for r in conn.execute(
+                "UPDATE xapi_statements SET user_id = %s, status = 'applied', account_ref_sha256 = NULL "
+                "WHERE status = 'pending_user' "
+                "AND actor_hash = ANY(%s) AND partner_code IS NOT DISTINCT FROM %s RETURNING statement_id",
+                (user_id, hashes, partner_code),
+            ).fetchall()
+        ]
         # Voided statements of the user keep their status but are linked too (erasure follows the user).
-        conn.execute("UPDATE xapi_statements SET user_id = %s, account_ref_sha256 = NULL "
-                     "WHERE status = 'voided' AND user_id IS NULL "
-                     "AND actor_hash = ANY(%s) AND partner_code IS NOT DISTINCT FROM %s",
-                     (user_id, hashes, partner_code))
+        conn.execute(
+            "UPDATE xapi_statements SET user_id = %s, account_ref_sha256 = NULL "
+            "WHERE status = 'voided' AND user_id IS NULL "
+            "AND actor_hash = ANY(%s) AND partner_code IS NOT DISTINCT FROM %s",
+            (user_id, hashes, partner_code),
+        )
         if ids:
-            conn.execute("UPDATE assessments SET user_id = %s, status = 'completed' "
-                         "WHERE statement_id = ANY(%s) AND status = 'pending_user'", (user_id, ids))
+            conn.execute(
+                "UPDATE assessments SET user_id = %s, status = 'completed' "
+                "WHERE statement_id = ANY(%s) AND status = 'pending_user'",
+                (user_id, ids),
+            )
     return len(ids)
 
 
-def forget_pending(conn, *, email: str | None = None, external_ref: str | None = None,
-                   partner_code: str | None = None) -> int:
+def forget_pending(
+    conn, *, email: str | None = None, external_ref: str | None = None, partner_code: str | None = None
+) -> int:
     """Erasure (GDPR/CCPA) of statements still waiting for their learner: a deleted or never-created user's
     pending statements are found by the actor's blind index, not by user_id. Returns how many were deleted."""
     from skillforge.pii import blind_index
 
     hashes = ([blind_index(email)] if email else []) + (
-        [blind_index(external_ref, kind="external_ref")] if external_ref else [])
+        [blind_index(external_ref, kind="external_ref")] if external_ref else []
+    )
     if not hashes:
         return 0
     with conn.transaction():
-        ids = [r["statement_id"] for r in conn.execute(
-            "SELECT statement_id FROM xapi_statements WHERE user_id IS NULL AND actor_hash = ANY(%s) "
-            "AND partner_code IS NOT DISTINCT FROM %s", (hashes, partner_code)).fetchall()]
+        ids = [
+            r["statement_id"]
+            for r in conn.execute(
+                "SELECT statement_id FROM xapi_statements WHERE user_id IS NULL AND actor_hash = ANY(%s) "
+                "AND partner_code IS NOT DISTINCT FROM %s",
+                (hashes, partner_code),
+            ).fetchall()
+        ]
         if not ids:
             return 0
         conn.execute("DELETE FROM assessments WHERE statement_id = ANY(%s) AND user_id IS NULL", (ids,))
@@ -820,8 +1068,21 @@ def forget_pending(conn, *, email: str | None = None, external_ref: str | None =
 def decrypt_statement(ciphertext: bytes) -> dict:
     from skillforge.pii import decrypt
 
-    return json.loads(decrypt(ciphertext, key="pii_user", table="xapi_statements", column="statement_ciphertext"))
+    return json.loads(
+        decrypt(ciphertext, key="pii_user", table="xapi_statements", column="statement_ciphertext")
+    )
 
 
-__all__ = ["IntakeResult", "Outcome", "apply_pending", "apply_pending_for_user", "content_hash",
-           "decrypt_statement", "forget_pending", "ingest", "parse_duration", "parse_timestamp", "prepare"]
+__all__ = [
+    "IntakeResult",
+    "Outcome",
+    "apply_pending",
+    "apply_pending_for_user",
+    "content_hash",
+    "decrypt_statement",
+    "forget_pending",
+    "ingest",
+    "parse_duration",
+    "parse_timestamp",
+    "prepare",
+]

@@ -19,7 +19,8 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[bytes, dict[str, by
     if "boundary=" not in content_type.lower():
         raise PayloadError("multipart/mixed needs a boundary parameter in Content-Type")
     message = BytesParser(policy=policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
     if not message.is_multipart():
         raise PayloadError("the body is not a multipart/mixed document")
     parts = list(message.iter_parts())
@@ -27,7 +28,9 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[bytes, dict[str, by
         raise PayloadError("the multipart body has no parts")
     first = parts[0]
     if first.get_content_type() != "application/json":
-        raise PayloadError(f"the first part must be application/json statements, got {first.get_content_type()}")
+        raise PayloadError(
+            f"the first part must be application/json statements, got {first.get_content_type()}"
+        )
     statements = first.get_payload(decode=True) or b""
     attachments: dict[str, bytes] = {}
     for number, part in enumerate(parts[1:], start=2):

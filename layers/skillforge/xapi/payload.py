@@ -24,7 +24,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(obj) != len(pairs):
         seen: set[str] = set()
         duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise ValueError(f"duplicate key {duplicate!r} in one JSON object (each property may appear only once)")
+        raise ValueError(
+            f"duplicate key {duplicate!r} in one JSON object (each property may appear only once)"
+        )
     return obj
 
 

@@ -15,8 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 RIASEC = ("R", "I", "A", "S", "E", "C")
-RIASEC_NAMES = {"R": "Realistic", "I": "Investigative", "A": "Artistic", "S": "Social", "E": "Enterprising",
-                "C": "Conventional"}
+RIASEC_NAMES = {
+    "R": "Realistic",
+    "I": "Investigative",
+    "A": "Artistic",
+    "S": "Social",
+    "E": "Enterprising",
+    "C": "Conventional",
+}
 _LETTER_BY_NAME = {name.lower(): letter for letter, name in RIASEC_NAMES.items()}
 
 
@@ -36,8 +42,12 @@ class Recommendation:
     correlation: float
 
     def as_dict(self) -> dict:
-        return {"onet_code": self.onet_code, "title": self.title, "job_zone": self.job_zone,
-                "correlation": round(self.correlation, 4)}
+        return {
+            "onet_code": self.onet_code,
+            "title": self.title,
+            "job_zone": self.job_zone,
+            "correlation": round(self.correlation, 4),
+        }
 
 
 class ProfileError(ValueError):
@@ -88,8 +98,9 @@ class InterestIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def rank(self, profile: Mapping[str, float], *, job_zone: int | None = None,
-             limit: int = 10) -> list[Recommendation]:
+    def rank(
+        self, profile: Mapping[str, float], *, job_zone: int | None = None, limit: int = 10
+    ) -> list[Recommendation]:
         key = (tuple(profile[x] for x in RIASEC), job_zone, limit)
         cached = self._cache.get(key)
         if cached is not None:
@@ -100,7 +111,9 @@ class InterestIndex:
         u0, u1, u2, u3, u4, u5 = user
         scored = (
             (v[0] * u0 + v[1] * u1 + v[2] * u2 + v[3] * u3 + v[4] * u4 + v[5] * u5, occ)
-            for v, occ in self._entries if job_zone is None or occ.job_zone == job_zone)
+            for v, occ in self._entries
+            if job_zone is None or occ.job_zone == job_zone
+        )
         best = heapq.nlargest(limit, scored, key=lambda pair: (round(pair[0], 12), _neg(pair[1].onet_code)))
         result = [Recommendation(o.onet_code, o.title, o.job_zone, r) for r, o in best]
         if len(self._cache) < 4096:
@@ -112,13 +125,17 @@ class InterestIndex:
         rows = conn.execute(
             "SELECT o.onet_code, o.title, o.job_zone, i.riasec, i.score::float8 AS score "
             "FROM occupations o JOIN occupation_interests i ON i.onet_code = o.onet_code "
-            "WHERE i.scale_id = 'OI' AND i.riasec IS NOT NULL AND i.score IS NOT NULL").fetchall()
+            "WHERE i.scale_id = 'OI' AND i.riasec IS NOT NULL AND i.score IS NOT NULL"
+        ).fetchall()
         grouped: dict[str, dict] = {}
         for row in rows:
-            entry = grouped.setdefault(row["onet_code"], {"title": row["title"], "job_zone": row["job_zone"],
-                                                          "scores": {}})
+            entry = grouped.setdefault(
+                row["onet_code"], {"title": row["title"], "job_zone": row["job_zone"], "scores": {}}
+            )
             entry["scores"][row["riasec"].strip().upper()] = row["score"]
-        return cls(OccupationInterests(code, e["title"], e["job_zone"], e["scores"]) for code, e in grouped.items())
+        return cls(
+            OccupationInterests(code, e["title"], e["job_zone"], e["scores"]) for code, e in grouped.items()
+        )
 
 
 def _neg(code: str) -> tuple:
@@ -126,8 +143,13 @@ def _neg(code: str) -> tuple:
     return tuple(-ord(c) for c in code)
 
 
-def rank_occupations(profile: Mapping[str, object], occupations: Iterable[OccupationInterests], *,
-                     job_zone: int | None = None, limit: int = 10) -> list[Recommendation]:
+def rank_occupations(
+    profile: Mapping[str, object],
+    occupations: Iterable[OccupationInterests],
+    *,
+    job_zone: int | None = None,
+    limit: int = 10,
+) -> list[Recommendation]:
     """Pure entry point: rank `occupations` for a RIASEC `profile` (letters or names -> numbers)."""
     return InterestIndex(occupations).rank(normalise_profile(profile), job_zone=job_zone, limit=limit)
 
@@ -139,5 +161,7 @@ def latest_pathways(conn, onet_codes: list[str]) -> dict[str, str]:
     rows = conn.execute(
         "SELECT DISTINCT ON (target_onet_code) target_onet_code, id::text AS id FROM learning_pathways "
         "WHERE status = 'active' AND target_onet_code = ANY(%s) "
-        "ORDER BY target_onet_code, published_at DESC, version DESC", (onet_codes,)).fetchall()
+        "ORDER BY target_onet_code, published_at DESC, version DESC",
+        (onet_codes,),
+    ).fetchall()
     return {r["target_onet_code"]: r["id"] for r in rows}

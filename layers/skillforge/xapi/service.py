@@ -28,7 +28,6 @@ def clear_caches() -> None:
     _cache.clear()
 
 
-
 def _instrument_keys(statements: list) -> set[tuple[Any, Any]]:
     from skillforge.xapi.vocabulary import EXT_INSTRUMENT_VERSION
 
@@ -41,8 +40,15 @@ def _instrument_keys(statements: list) -> set[tuple[Any, Any]]:
     return keys
 
 
-def run_intake(statements: list, *, channel: str, partner_code: str | None, atomic: bool,
-               attachment_hashes: Attachments = None, url: str | None = None) -> IntakeResult:
+def run_intake(
+    statements: list,
+    *,
+    channel: str,
+    partner_code: str | None,
+    atomic: bool,
+    attachment_hashes: Attachments = None,
+    url: str | None = None,
+) -> IntakeResult:
     from skillforge.db import connect, database_url
 
     url = url or database_url()
@@ -54,7 +60,15 @@ def run_intake(statements: list, *, channel: str, partner_code: str | None, atom
         # Loading the index costs one query; batches without results never need it.
         needs_index = any(isinstance(s, dict) and "result" in s for s in statements)
         index = _cached(f"interest_index:{url}", conn, InterestIndex.load) if needs_index else None
-        result = ingest(conn, statements, channel=channel, partner_code=partner_code, atomic=atomic,
-                        attachment_hashes=attachment_hashes, registry=registry, interest_index=index)
+        result = ingest(
+            conn,
+            statements,
+            channel=channel,
+            partner_code=partner_code,
+            atomic=atomic,
+            attachment_hashes=attachment_hashes,
+            registry=registry,
+            interest_index=index,
+        )
         conn.commit()
     return result

