@@ -17,7 +17,7 @@ install: $(VENV)/.installed
 
 ## demo: local stack (PostgreSQL, moto, migrations, O*NET sample, API on :8080) in the foreground
 demo: install
-	$(BIN)/skillforge demo
+	SKILLFORGE_ENV=local $(BIN)/skillforge demo
 
 ## test: the whole suite against a real PostgreSQL and moto
 test: install
@@ -34,6 +34,10 @@ synth: install
 ## bench: the on-demand benchmarks (they print their figures)
 bench: install
 	$(BIN)/python -m pytest tests/benchmarks -s -p no:cacheprovider
+
+## openapi: regenerate docs/openapi.json from the resolver's routes
+openapi: install
+	$(BIN)/python -m skillforge.api.app > docs/openapi.json.tmp && mv docs/openapi.json.tmp docs/openapi.json
 
 lint: install
 	$(BIN)/ruff check layers functions glue_jobs infra tests

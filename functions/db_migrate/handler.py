@@ -6,16 +6,12 @@ Alembic to head, and lets the application role sign in through the RDS Proxy wit
 
 from __future__ import annotations
 
-import os
-
-from aws_lambda_powertools import Logger
-
+from skillforge.config import get_settings
 from skillforge.db.migrate import upgrade
 from skillforge.db.owner import owner_url, owner_url_from_secret
+from skillforge.observability import lambda_entry, logger
 
 __all__ = ["handler", "owner_url"]
-
-logger = Logger()
 
 PHYSICAL_ID = "skillforge-migrations"
 
@@ -29,15 +25,18 @@ def grant_iam_login(url: str, role: str) -> None:
             conn.execute(f'GRANT rds_iam TO "{role}"')
 
 
-@logger.inject_lambda_context
-def handler(event, context):
+def migrate(event, context):
     request = event["RequestType"]
     logger.info("migration request", extra={"request_type": request})
     if request == "Delete":
         # Dropping a stack never drops the schema: the data stack owns the database.
         return {"PhysicalResourceId": event.get("PhysicalResourceId", PHYSICAL_ID)}
-    url = owner_url_from_secret(os.environ["SKILLFORGE_DB_SECRET_ARN"])
+    settings = get_settings()
+    url = owner_url_from_secret(settings.db_secret_arn)
     before, after = upgrade(url)
-    grant_iam_login(url, os.environ.get("SKILLFORGE_DB_APP_ROLE", "skillforge_app"))
+    grant_iam_login(url, settings.db_app_role)
     logger.info("migrated", extra={"before": before, "after": after})
     return {"PhysicalResourceId": PHYSICAL_ID, "Data": {"Before": before or "", "After": after or ""}}
+
+
+handler = lambda_entry(migrate, correlation_id_path="RequestId")

@@ -8,13 +8,12 @@ and renames schemas, which the application role may not do.
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger
-
+from skillforge.observability import lambda_entry
 from skillforge.onet.remote import handle
 
-logger = Logger()
 
-
-@logger.inject_lambda_context
-def handler(event, context):
+def load(event, context):
     return handle(event)
+
+
+handler = lambda_entry(load, correlation_id_path="id")

@@ -1,8 +1,8 @@
-"""POST /v1/xapi/statements (API Gateway REST proxy): see skillforge.xapi.api."""
+"""POST /v1/xapi/statements (API Gateway REST proxy): see skillforge.api.routes.xapi."""
 
-from skillforge.xapi.api import handle, logger
+from skillforge.api.statements import lambda_handler as handler
+from skillforge.config import get_settings
 
+get_settings().require_env()  # refuse to start without SKILLFORGE_ENV (cold start, before any request)
 
-@logger.inject_lambda_context(log_event=False)
-def handler(event, context):
-    return handle(event, context)
+__all__ = ["handler"]

@@ -1,8 +1,6 @@
 """SQS batch of xAPI statements (partial batch failures): see skillforge.xapi.sqs."""
 
-from skillforge.xapi.sqs import handle_batch, logger
+from skillforge.observability import lambda_entry
+from skillforge.xapi.sqs import handle_batch
 
-
-@logger.inject_lambda_context(log_event=False)
-def handler(event, context):
-    return handle_batch(event, context)
+handler = lambda_entry(handle_batch)

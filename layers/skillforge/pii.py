@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import threading
 from functools import lru_cache
 
@@ -34,14 +33,13 @@ def normalise_email(email: str) -> str:
 
 @lru_cache(maxsize=1)
 def _blind_index_key() -> bytes:
-    key = os.environ.get("SKILLFORGE_BLIND_INDEX_KEY")
-    if key:
-        return key.encode()
+    settings = get_settings()
+    if settings.blind_index_key:
+        return settings.blind_index_key.get_secret_value().encode()
     import boto3
 
-    settings = get_settings()
     value = boto3.client("secretsmanager").get_secret_value(
-        SecretId=secret_name(settings.env, "blind-index-key")
+        SecretId=secret_name(settings.require_env(), "blind-index-key")
     )["SecretString"]
     return value.encode()
 
@@ -78,7 +76,9 @@ class _Cipher:
         from aws_encryption_sdk.identifiers import Algorithm
 
         settings = get_settings()
-        key_arn = boto3.client("kms").describe_key(KeyId=kms_alias(settings.env, key))["KeyMetadata"]["Arn"]
+        key_arn = boto3.client("kms").describe_key(KeyId=kms_alias(settings.require_env(), key))[
+            "KeyMetadata"
+        ]["Arn"]
         provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=[key_arn])
         cache = aws_encryption_sdk.LocalCryptoMaterialsCache(capacity=1000)
         self.cmm = aws_encryption_sdk.CachingCryptoMaterialsManager(

@@ -24,12 +24,14 @@ def import_sample(url: str) -> None:
 def point_api_at(url: str | None) -> None:
     from skillforge.api.routes.reference import _detail_cache, _search_cache
     from skillforge.matching import matrix, service
+    from skillforge.people import partners
     from skillforge.reference import connection, releases
 
     connection.configure(url)
     releases.clear_cache()
     matrix.clear_cache()
     service.clear_cache()
+    partners.clear_cache()
     _detail_cache.clear()
     _search_cache.clear()
 
@@ -44,6 +46,13 @@ def _no_metrics_output(monkeypatch):
 def api_db_url(db_factory) -> str:
     url = db_factory.new("sf_api")
     import_sample(url)
+    import psycopg
+
+    with psycopg.connect(url) as conn:  # partners that tokens may name: one active, one offboarded
+        conn.execute(
+            "INSERT INTO partner_tenancy (partner_code, name, status, offboarded_at) VALUES "
+            "('acme', 'Acme', 'active', NULL), ('gone', 'Gone', 'offboarded', now())"
+        )
     return url
 
 

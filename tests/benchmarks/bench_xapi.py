@@ -133,8 +133,8 @@ def test_batch_of_1000_end_to_end(db_factory):
         # The same through the Lambda handler: API Gateway event, JSON body, auth, response.
         http_figures = []
         os.environ["DATABASE_URL"] = url
+        from skillforge.api import statements
         from skillforge.config import get_settings
-        from skillforge.xapi import api
 
         get_settings.cache_clear()
         try:
@@ -157,7 +157,7 @@ def test_batch_of_1000_end_to_end(db_factory):
                 }
                 clear_caches()
                 start = time.perf_counter()
-                response = api.handle(event, None)
+                response = statements.lambda_handler(event, None)
                 http_figures.append(time.perf_counter() - start)
                 assert response["statusCode"] == 200, response["body"][:500]
         finally:

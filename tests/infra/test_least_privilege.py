@@ -41,19 +41,12 @@ def _imports(path: Path, module: str) -> set[str]:
     return {name for name in found if name.split(".")[0] == "skillforge"}
 
 
-# Modules a function imports whose routes API Gateway sends to another function: the career API resolver mounts
-# the xAPI statement resource so that `skillforge serve` serves it too, but in AWS `POST /v1/xapi/statements` is
-# integrated with xapi_api (test_properties.test_every_route_integrates_with_its_function), so career_api never
-# runs that code and needs none of its grants.
-SERVED_ELSEWHERE = {"career_api": frozenset({"skillforge.xapi.api"})}
-
-
-def skillforge_modules_reached(handler: Path, skip: frozenset[str] = frozenset()) -> set[str]:
+def skillforge_modules_reached(handler: Path) -> set[str]:
     reached: set[str] = set()
     todo = list(_imports(handler, "handler"))
     while todo:
         module = todo.pop()
-        if module in reached or module in skip or (path := _module_file(module)) is None:
+        if module in reached or (path := _module_file(module)) is None:
             continue
         reached.add(module)
         parts = module.split(".")
@@ -64,17 +57,15 @@ def skillforge_modules_reached(handler: Path, skip: frozenset[str] = frozenset()
 
 def test_the_import_graph_sees_pii_use():
     assert PII_MODULE in skillforge_modules_reached(REPO / "functions" / "xapi_api" / "handler.py")
-    assert "skillforge.api.app" in skillforge_modules_reached(
-        REPO / "functions" / "career_api" / "handler.py"
-    )
-    assert PII_MODULE not in skillforge_modules_reached(
-        REPO / "functions" / "xapi_api" / "handler.py", frozenset({"skillforge.xapi.api"})
-    )
+    career = skillforge_modules_reached(REPO / "functions" / "career_api" / "handler.py")
+    assert "skillforge.api.career" in career
+    # The career Lambda does not mount the xAPI statement resource (its own Lambda serves it).
+    assert "skillforge.api.routes.xapi" not in career
 
 
 @pytest.mark.infra
-def test_code_served_elsewhere_is_routed_elsewhere(dev):
-    """The exemption holds only while API Gateway sends every xAPI route of the resolver to xapi_api."""
+def test_xapi_routes_are_integrated_with_the_xapi_function(dev):
+    """API Gateway sends every xAPI route of the whole API to xapi_api (the career Lambda does not serve them)."""
     from skillforge.api.app import openapi_document
 
     from .test_properties import _methods
@@ -101,9 +92,7 @@ def test_code_served_elsewhere_is_routed_elsewhere(dev):
 
 @pytest.mark.parametrize("spec", [s for s in registry.FUNCTIONS if s.exists()], ids=lambda s: s.name)
 def test_pii_key_grants_match_the_code(spec):
-    reaches_pii = PII_MODULE in skillforge_modules_reached(
-        spec.path() / "handler.py", SERVED_ELSEWHERE.get(spec.name, frozenset())
-    )
+    reaches_pii = PII_MODULE in skillforge_modules_reached(spec.path() / "handler.py")
     if reaches_pii:
         assert spec.pii_keys, f"{spec.name} reaches {PII_MODULE} but registry.py grants it no PII key"
     else:

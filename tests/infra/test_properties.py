@@ -548,28 +548,34 @@ def test_every_route_integrates_with_its_function(synth):
         assert targets == {physical_name(synth.env, function)}, route
 
 
-def test_deployed_career_api_runs_the_handler_skillforge_serve_runs(monkeypatch):
-    """The career_api function's handler is the very resolver entry point the local server dispatches to."""
+def test_deployed_lambdas_serve_the_routes_skillforge_serve_runs():
+    """Between them the career_api and xapi_api handlers serve exactly the routes of the whole API that the local
+    server runs, through the same resolver construction (error handlers, body checks, metrics)."""
     import importlib.util
 
-    from skillforge.api import local_server
+    from skillforge.api import app, career, statements
 
     from .conftest import REPO
 
-    spec = importlib.util.spec_from_file_location(
-        "career_api_handler", REPO / "functions/career_api/handler.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    served = []
-    monkeypatch.setattr(
-        local_server,
-        "make_handler_class",
-        lambda handler: served.append(handler) or local_server.BaseHTTPRequestHandler,
-    )
-    server = local_server.make_server(port=0)
-    server.server_close()
-    assert served == [module.handler]
+    def handler_of(name):
+        spec = importlib.util.spec_from_file_location(
+            f"{name}_handler", REPO / f"functions/{name}/handler.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.handler
+
+    assert handler_of("career_api") is career.lambda_handler
+    assert handler_of("xapi_api") is statements.lambda_handler
+
+    def routes(resolver):
+        return {
+            (route.rule.pattern, route.method) for route in resolver._static_routes + resolver._dynamic_routes
+        }
+
+    served = routes(career.app) | routes(statements.app)
+    assert routes(career.app) & routes(statements.app) == set()
+    assert served == routes(app.app)
 
 
 def _subnets_by_exit(synth) -> dict[str, set[str]]:

@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 from psycopg.rows import dict_row
 
+from skillforge.config import get_settings
 from skillforge.onet import remote
 from tests.onet.helpers import ROOT, SAMPLE, copy_sample, find_line, make_zip, set_rating
 
@@ -100,6 +101,7 @@ class Aws:
         )["ARN"]
         monkeypatch.setenv("SKILLFORGE_DB_SECRET_ARN", secret_arn)
         monkeypatch.setenv("SKILLFORGE_DB_SSLMODE", "prefer")
+        get_settings.cache_clear()  # settings are read once per process, as at a Lambda cold start
 
     def upload_release(
         self, folder: Path, tmp_path: Path, key: str = LATEST, skip: set[str] = frozenset()
@@ -311,6 +313,7 @@ def test_an_unreachable_database_is_announced_and_fails_the_invocation(aws: Aws,
         Name="skillforge/test/unreachable", SecretString=json.dumps(secret)
     )["ARN"]
     monkeypatch.setenv("SKILLFORGE_DB_SECRET_ARN", arn)
+    get_settings.cache_clear()
     with pytest.raises(psycopg.OperationalError):
         handler.handler({"key": LATEST}, CONTEXT)
     (event,) = aws.events()

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from skillforge.xapi import api
+from skillforge.api import statements
 from tests.xapi.conftest import IP_SHA256
 from tests.xapi.statements import interest_profiler, minimal
 
@@ -52,8 +52,13 @@ def event(
     }
 
 
+class LambdaContext:
+    function_name, memory_limit_in_mb, aws_request_id = "xapi", 512, "req-1"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:xapi"
+
+
 def call(evt) -> tuple[int, object, dict]:
-    response = api.handle(evt, None)
+    response = statements.lambda_handler(evt, LambdaContext())
     headers = dict(response.get("headers") or {})
     headers.update({k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()})
     return response["statusCode"], json.loads(response["body"]), headers
@@ -145,7 +150,7 @@ def test_bad_requests_are_400_with_a_reason(db_env, kwargs, body, rule):
 
 
 def test_body_over_the_limit(db_env, monkeypatch):
-    monkeypatch.setattr(api, "MAX_BODY_BYTES", 1000)
+    monkeypatch.setenv("SKILLFORGE_XAPI_MAX_BODY_BYTES", "1024")
     status, body, _ = call(event([ip() for _ in range(5)]))
     assert status == 400 and body["error"]["details"][0]["rule"] == "max_size"
 
@@ -399,3 +404,48 @@ def test_signature_with_an_unreadable_certificate_is_400(db_env):
     )
     status, response, _ = call(event(body, content_type=content_type, base64_body=True))
     assert status == 400 and [d["rule"] for d in response["error"]["details"]] == ["signature.x509"]
+
+
+def test_post_statements_through_skillforge_serve_over_real_http(db_env):
+    """The local whole API (career + xAPI) answers a successful POST with 200 and the ids, not a 500 after the
+    commit; errors carry the LRS headers too."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from skillforge.api.auth import issue_dev_token
+    from skillforge.api.local_server import make_server
+
+    server = make_server("127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1/xapi/statements"
+    token = issue_dev_token("provider-1", "partner_admin", "acme-careers")
+
+    def post(body):
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Experience-API-Version": "1.0.3",
+                "Authorization": f"Bearer {token}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read()), dict(response.headers)
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read()), dict(err.headers)
+
+    try:
+        one = ip()
+        status, body, headers = post(one)
+        assert (status, body) == (200, [one["id"]]) and headers["X-Experience-API-Version"] == "1.0.3"
+        assert stored_count(db_env) == 1
+        status, body, headers = post(minimal())
+        assert status == 400 and body["error"]["code"] == "invalid_statement"
+        assert headers["X-Experience-API-Version"] == "1.0.3"
+    finally:
+        server.shutdown()
+        server.server_close()

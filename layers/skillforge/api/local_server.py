@@ -17,7 +17,55 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-MAX_BODY_BYTES = 1_000_000
+# API Gateway's payload limit (a REST API refuses bigger requests before any Lambda runs).
+MAX_BODY_BYTES = 10 * 1024 * 1024
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _error(status: int, code: str, message: str, field: str, rule: str) -> tuple[int, dict[str, Any]]:
+    return status, {
+        "error": {
+            "code": code,
+            "message": message,
+            "details": [{"field": field, "rule": rule, "message": message}],
+        }
+    }
+
+
+def _content_length(headers) -> tuple[int, tuple[int, dict[str, Any]] | None]:
+    """The body length the client announced, or the error reply: a length that is not a non-negative decimal
+    integer (or disagrees with a second Content-Length), a chunked body (API Gateway needs the length), or a
+    body over the payload limit."""
+    if headers.get("Transfer-Encoding"):
+        return 0, _error(
+            411,
+            "length_required",
+            "send the body with a Content-Length (no Transfer-Encoding)",
+            "header.Transfer-Encoding",
+            "unsupported",
+        )
+    values = {v.strip() for v in headers.get_all("Content-Length") or []}
+    if not values:
+        return 0, None
+    value = values.pop()
+    if values or not value.isascii() or not value.isdigit() or len(value) > 12:
+        return 0, _error(
+            400,
+            "bad_request",
+            "Content-Length must be one non-negative decimal integer",
+            "header.Content-Length",
+            "integer",
+        )
+    length = int(value)
+    if length > MAX_BODY_BYTES:
+        return 0, _error(
+            413,
+            "payload_too_large",
+            f"the body is over {MAX_BODY_BYTES} bytes",
+            "header.Content-Length",
+            "max_size",
+        )
+    return length, None
 
 
 @dataclass
@@ -94,21 +142,10 @@ def make_handler_class(handler: Callable[[dict, Any], dict]):
         protocol_version = "HTTP/1.1"
 
         def _dispatch(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self._reply(
-                    413,
-                    {"Content-Type": "application/json"},
-                    json.dumps(
-                        {
-                            "error": {
-                                "code": "payload_too_large",
-                                "message": f"body over {MAX_BODY_BYTES} bytes",
-                                "details": [],
-                            }
-                        }
-                    ).encode(),
-                )
+            length, problem = _content_length(self.headers)
+            if problem is not None:
+                self._reply(problem[0], JSON_HEADERS, json.dumps(problem[1]).encode())
+                self.close_connection = True  # the body, if any, was not read: the stream is unusable
                 return
             body = self.rfile.read(length) if length else None
             event = to_proxy_event(

@@ -8,7 +8,7 @@ import hashlib
 import json
 from typing import Any
 
-from skillforge.api.errors import ValidationFailed
+from skillforge.errors import InvalidInput
 
 MAX_OFFSET = 1000
 
@@ -23,8 +23,8 @@ def encode_cursor(offset: int, qhash: str) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _bad(message: str) -> ValidationFailed:
-    return ValidationFailed(
+def _bad(message: str) -> InvalidInput:
+    return InvalidInput(
         f"cursor is invalid: {message}", [{"field": "query.cursor", "rule": "cursor", "message": message}]
     )
 

@@ -4,9 +4,14 @@ so features plug in without editing this file."""
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 
 import typer
+
+# The CLI is the local tool: local mode (dev tokens, the embedded PostgreSQL, moto) is explicit here, not a
+# default of the settings. An operator pointing it at AWS sets SKILLFORGE_ENV=dev|prod, which wins.
+os.environ.setdefault("SKILLFORGE_ENV", "local")
 
 app = typer.Typer(
     help="SkillForge: occupational data and skills platform (local stack and operations).",

@@ -59,7 +59,7 @@ def demo(
         _step("moto (S3, KMS, SQS, SNS, EventBridge, Secrets Manager, Step Functions, DynamoDB)")
         moto, endpoint = moto_server.start()
         os.environ["AWS_ENDPOINT_URL"] = endpoint
-        resources = provision(settings.env, settings.aws_region, endpoint)
+        resources = provision(settings.require_env(), settings.aws_region, endpoint)
         typer.echo(
             f"    {endpoint}: {len(resources.buckets)} buckets, {len(resources.queues)} queues, "
             f"{len(resources.keys)} KMS keys"

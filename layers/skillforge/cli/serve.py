@@ -55,11 +55,9 @@ def dev_token(
     if role not in ROLES:
         fail(f"--role must be one of {', '.join(ROLES)}, got {role!r}", as_json, code=2)
     if partner is not None:
-        from skillforge.db.connection import validate_tenant
+        from skillforge.principal import is_partner_code
 
-        try:
-            validate_tenant(partner)
-        except ValueError:
+        if not is_partner_code(partner):
             fail(f"--partner must be a partner code (a-z, 0-9, '-'), got {partner!r}", as_json, code=2)
     try:
         token = issue_dev_token(sub, role, partner, ttl_seconds=int(ttl_hours * 3600))

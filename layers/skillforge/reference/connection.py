@@ -40,10 +40,23 @@ def _open():
     return connect(_url_override, autocommit=True)
 
 
+def target() -> tuple[str | None, str | None]:
+    """Which database the connections point at: the configured override, else DATABASE_URL (else the AWS or local
+    default). A thread's connection follows a change (tests point the code at one database after another)."""
+    from skillforge.config import get_settings
+
+    return _url_override, get_settings().database_url
+
+
 def get_connection():
     conn = getattr(_local, "conn", None)
+    where = target()
+    if conn is not None and getattr(_local, "target", None) != where:
+        reset()
+        conn = None
     if conn is None or conn.closed:
         conn = _local.conn = _open()
+        _local.target = where
     return conn
 
 

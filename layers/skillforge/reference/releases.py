@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from skillforge.api.errors import NotFound, ServiceUnavailable, ValidationFailed
+from skillforge.errors import InvalidInput, NotFound, Unavailable
 from skillforge.reference import connection
 
 RELEASE_RE = re.compile(r"^[0-9]{1,3}\.[0-9]{1,2}$")
@@ -48,7 +48,7 @@ def clear_cache() -> None:
 def _row_to_release(row) -> Release:
     schema = row["schema_name"]
     if not SCHEMA_RE.match(schema):  # the table's CHECK says the same; identifiers are never taken on trust
-        raise ServiceUnavailable(f"release {row['release']} has an invalid schema name")
+        raise Unavailable(f"release {row['release']} has an invalid schema name")
     return Release(
         release=row["release"], schema=schema, fingerprint=row["fingerprint"], status=str(row["status"])
     )
@@ -65,7 +65,7 @@ def current_release() -> Release:
         "WHERE status = 'current'"
     )
     if row is None:
-        raise ServiceUnavailable("no O*NET release is loaded yet: run `skillforge onet import`")
+        raise Unavailable("no O*NET release is loaded yet: run `skillforge onet import`")
     release = _row_to_release(row)
     with _lock:
         _current = (now, release)
@@ -77,7 +77,7 @@ def resolve(release: str | None) -> Release:
     if release is None:
         return current_release()
     if not RELEASE_RE.match(release):
-        raise ValidationFailed(
+        raise InvalidInput(
             "release must look like '29.0'",
             [{"field": "query.release", "rule": "pattern", "message": "expected e.g. 29.0"}],
         )

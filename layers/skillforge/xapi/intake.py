@@ -936,13 +936,15 @@ def _recommend_from_skills(conn, items: list[_Prepared], matcher: SkillsMatcher 
     """A skills test updates the learner's match: the occupations that best fit the measured skills."""
     if not items:
         return
-    from skillforge.api.errors import ApiError
+    from skillforge.errors import SkillforgeError
 
     matcher = matcher or default_skills_matcher
     for p in items:
         try:
             found = matcher(p.scores["skills"], p.job_zone, RECOMMENDATION_LIMIT)
-        except ApiError as exc:  # unknown skills, no release loaded: the assessment is kept without a match
+        except (
+            SkillforgeError
+        ) as exc:  # unknown skills, no release loaded: the assessment is kept without a match
             p.scores["recommendation_note"] = exc.message
             continue
         p.recommendations = [

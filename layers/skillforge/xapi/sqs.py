@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-logger = Logger(service="xapi-batch")
+from skillforge.observability import logger
+
 processor = BatchProcessor(event_type=EventType.SQS)
 _PARTNER = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from skillforge.api.errors import ERRORS
 from skillforge.api.models import ONET_CODE_PATTERN, GapAnalysis, GapRequest, MatchRequest, MatchResponse
-from skillforge.api.routes.reference import ERRORS
 
 router = APIGatewayRouter()
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from skillforge.api import caching
-from skillforge.api.errors import ErrorResponse, NotFound
+from skillforge.api.errors import ERRORS
 from skillforge.api.http import cached
 from skillforge.api.models import (
     MAX_PAGE,
@@ -25,27 +25,16 @@ from skillforge.api.models import (
     SkillSearchResult,
     TaskList,
 )
+from skillforge.errors import NotFound
 from skillforge.search import clean_text
 
 router = APIGatewayRouter()
-
-ERRORS = {
-    400: {"description": "Bad request", "content": {"application/json": {"model": ErrorResponse}}},
-    404: {"description": "Not found", "content": {"application/json": {"model": ErrorResponse}}},
-    422: {"description": "Invalid input", "content": {"application/json": {"model": ErrorResponse}}},
-}
 
 Release = Annotated[
     str | None,
     Query(pattern=RELEASE_PATTERN, description="O*NET release, e.g. 29.0; default: the current one"),
 ]
 OnetCode = Annotated[str, Path(pattern=ONET_CODE_PATTERN, description="O*NET-SOC code, e.g. 29-1141.00")]
-
-
-def _app():
-    from skillforge.api.app import app
-
-    return app
 
 
 def _release(name: str | None):
@@ -95,7 +84,6 @@ def search_occupations(
         return _search_cache.get_or_compute(key, page)
 
     return cached(
-        _app(),
         rel,
         "occupations",
         {"q": text, "limit": limit, "offset": offset, "jz": job_zone, "major": soc_major_group},
@@ -126,7 +114,7 @@ def occupation_detail(onet_code: OnetCode, release: Release = None) -> Response[
             raise NotFound(f"occupation {onet_code} is not in O*NET {rel.release}")
         return body
 
-    return cached(_app(), rel, f"occupation/{onet_code}", {}, caching.DETAIL_MAX_AGE, compute)
+    return cached(rel, f"occupation/{onet_code}", {}, caching.DETAIL_MAX_AGE, compute)
 
 
 def _sub_list(onet_code: str, release: str | None, kind: str, fetch) -> Response:
@@ -139,7 +127,7 @@ def _sub_list(onet_code: str, release: str | None, kind: str, fetch) -> Response
             raise NotFound(f"occupation {onet_code} is not in O*NET {rel.release}")
         return {"onet_code": onet_code, "release": rel.release, "items": fetch(rel)}
 
-    return cached(_app(), rel, f"occupation/{onet_code}/{kind}", {}, caching.DETAIL_MAX_AGE, compute)
+    return cached(rel, f"occupation/{onet_code}/{kind}", {}, caching.DETAIL_MAX_AGE, compute)
 
 
 @router.get(
@@ -231,7 +219,7 @@ def search_skills(
             "items": normalise_skills(rel, text, limit=limit) if text else [],
         }
 
-    return cached(_app(), rel, "skills", {"q": text, "limit": limit}, caching.SEARCH_MAX_AGE, compute)
+    return cached(rel, "skills", {"q": text, "limit": limit}, caching.SEARCH_MAX_AGE, compute)
 
 
 @router.get(
@@ -275,7 +263,7 @@ def skill_hierarchy(release: Release = None) -> Response[SkillHierarchy]:
             )
         return {"release": rel.release, "items": list(groups.values())}
 
-    return cached(_app(), rel, "skills/hierarchy", {}, caching.HIERARCHY_MAX_AGE, compute)
+    return cached(rel, "skills/hierarchy", {}, caching.HIERARCHY_MAX_AGE, compute)
 
 
 @router.get("/releases", summary="O*NET releases that can be read (current first)", tags=["releases"])

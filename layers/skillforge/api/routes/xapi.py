@@ -8,8 +8,8 @@
   is already stored with different content. Errors use `{"error": {"code", "message", "details"}}`.
 - Callers: partner administrators (statements are stored under their partner) and platform administrators.
 
-`router` is mounted by the career API (`app.include_router(router, prefix="/v1")`); `app` serves the
-route alone (the xAPI Lambda).
+The xAPI Lambda (`skillforge.api.statements`) serves this router alone; the local whole API
+(`skillforge.api.app`) mounts it beside the career routes.
 """
 
 from __future__ import annotations
@@ -17,49 +17,28 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import re
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from skillforge.api.errors import ApiError, error_body
+from skillforge.api import request
+from skillforge.api.errors import ERRORS, error_response
+from skillforge.config import get_settings
+from skillforge.errors import BadRequest, Conflict, Forbidden, SkillforgeError, detail
+from skillforge.observability import count, logger
 
 XAPI_VERSION = "1.0.3"
 _VERSION_HEADER = re.compile(r"^1\.0(\.[0-9]+)?$")
-MAX_BODY_BYTES = int(os.environ.get("SKILLFORGE_XAPI_MAX_BODY_BYTES", str(5 * 1024 * 1024)))
-MAX_STATEMENTS = int(os.environ.get("SKILLFORGE_XAPI_MAX_STATEMENTS", "1000"))
 ROLES = ("partner_admin", "platform_admin")
 
-logger = Logger(service="xapi-intake")
 router = APIGatewayRouter()
 
 
-class XapiRequestError(ApiError):
-    status = 400
-    code = "bad_request"
-
-
-class InvalidStatements(ApiError):
-    status = 400
-    code = "invalid_statement"
-
-
-class StatementConflict(ApiError):
-    status = 409
-    code = "conflict"
-
-
-class VoidingForbidden(ApiError):
-    status = 403
-    code = "forbidden"
-
-
-def _bad(message: str, field: str, rule: str) -> XapiRequestError:
-    return XapiRequestError(message, [{"field": field, "rule": rule, "message": message}])
+def _bad(message: str, field: str, rule: str) -> BadRequest:
+    return BadRequest(message, [detail(field, rule, message)])
 
 
 def _lrs_headers() -> dict[str, str]:
@@ -124,8 +103,11 @@ def post_statements(event: dict) -> Response:
     partner_code = principal.partner_code if principal.role == "partner_admin" else None
 
     body = _body_bytes(event)
-    if len(body) > MAX_BODY_BYTES:
-        raise _bad(f"the body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}", "body", "max_size")
+    settings = get_settings()
+    if len(body) > settings.xapi_max_body_bytes:
+        raise _bad(
+            f"the body is {len(body)} bytes; the limit is {settings.xapi_max_body_bytes}", "body", "max_size"
+        )
     if not body.strip():
         raise _bad("the body is empty: send a statement or an array of statements", "body", "required")
     content_type = headers.get("content-type") or "application/json"
@@ -145,9 +127,11 @@ def post_statements(event: dict) -> Response:
         raise _bad(str(exc), "body", "malformed") from exc
     if batch and not statements:
         raise _bad("the array holds no statements", "body", "required")
-    if len(statements) > MAX_STATEMENTS:
+    if len(statements) > settings.xapi_max_statements:
         raise _bad(
-            f"{len(statements)} statements in one request; the limit is {MAX_STATEMENTS}", "body", "max_items"
+            f"{len(statements)} statements in one request; the limit is {settings.xapi_max_statements}",
+            "body",
+            "max_items",
         )
     if attachments is not None:
         unreferenced = sorted(set(attachments) - referenced_hashes(statements))
@@ -161,13 +145,11 @@ def post_statements(event: dict) -> Response:
     )
     if result.conflicts:
         ids = ", ".join(o.statement_id for o in result.conflicts)
-        raise StatementConflict(
-            f"already stored with different content: {ids}", _details(result.conflicts, batch)
-        )
+        raise Conflict(f"already stored with different content: {ids}", _details(result.conflicts, batch))
     failures = [o for o in result.outcomes if o.errors]
     forbidden = [o for o in failures if any(e["rule"] == "voiding.forbidden" for e in o.errors)]
     if forbidden:
-        raise VoidingForbidden(
+        raise Forbidden(
             "a voiding statement targets a statement this caller may not void; nothing was stored",
             _details(forbidden, batch),
         )
@@ -180,9 +162,11 @@ def post_statements(event: dict) -> Response:
                 "rules": sorted({e["rule"] for o in failures for e in o.errors}),
             },
         )
-        raise InvalidStatements(
+        count("XapiStatementsRejected", len(failures))
+        raise BadRequest(
             f"{len(failures)} of {len(statements)} statement(s) are invalid; nothing was stored",
             _details(failures, batch),
+            code="invalid_statement",
         )
     logger.info(
         "xAPI statements accepted",
@@ -194,53 +178,31 @@ def post_statements(event: dict) -> Response:
             },
         },
     )
+    count("XapiStatementsAccepted", len(statements))
     return _response(200, result.ids)
 
 
+RESPONSES = {
+    200: {
+        "description": "The statement ids, in the order sent",
+        "content": {"application/json": {"model": list[str]}},
+    },
+    **ERRORS,
+    409: {"description": "An id is stored with other content", "content": ERRORS[400]["content"]},
+}
+
+
+# The route returns its own error responses (they carry the LRS headers), so its return type names no model for
+# the resolver to validate an error body against; RESPONSES documents the 200 body instead.
 @router.post(
     "/xapi/statements",
     summary="Store xAPI statements (LRS statement resource, all or nothing)",
     tags=["xapi"],
     security=[{"bearerAuth": []}],
+    responses=RESPONSES,
 )
-def statements_route() -> Response[list[str]]:
-    return post_statements(router.current_event.raw_event)
-
-
-app = APIGatewayRestResolver()
-app.include_router(router, prefix="/v1")
-
-
-@app.exception_handler(ApiError)
-def _api_error(exc: ApiError) -> Response:
-    return Response(
-        status_code=exc.status,
-        content_type="application/json",
-        body=json.dumps(exc.body()),
-        headers={**exc.headers, **_lrs_headers()},
-    )
-
-
-@app.not_found
-def _not_found(exc) -> Response:
-    return Response(
-        status_code=404,
-        content_type="application/json",
-        body=json.dumps(
-            error_body("not_found", f"no route for {app.current_event.http_method} {app.current_event.path}")
-        ),
-    )
-
-
-@app.exception_handler(Exception)
-def _unexpected(exc: Exception) -> Response:
-    logger.exception("unhandled error in xAPI intake")
-    return Response(
-        status_code=500,
-        content_type="application/json",
-        body=json.dumps(error_body("internal_error", "unexpected error; it has been logged")),
-    )
-
-
-def handle(event: dict, context: Any) -> dict:
-    return app.resolve(event, context)
+def statements_route():
+    try:
+        return post_statements(request.raw_event())
+    except SkillforgeError as exc:
+        return error_response(exc, _lrs_headers())
