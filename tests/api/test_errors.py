@@ -113,3 +113,29 @@ def test_non_json_bodies_are_415_and_binary_is_422(api):
 def test_control_characters_in_queries_are_harmless(api):
     assert api.get("/v1/occupations?q=nur%00se").status == 200
     assert api.get("/v1/skills?q=%00").status == 200
+
+
+def test_crafted_cursors_are_422_not_500(api):
+    from skillforge.encoding import b64url_encode
+
+    for data in (
+        b'{"o": 1e999, "q": "x"}',
+        b'{"o": true, "q": "x"}',
+        b'{"o": "5", "q": "x"}',
+        b"[1]",
+        b'"s"',
+        b'{"o": 1, "q": 5}',
+        b"[" * 300,
+        b"\xff\xfe",
+    ):
+        cursor = b64url_encode(data)
+        result = api.get(f"/v1/occupations?q=nurse&cursor={cursor}")
+        assert_error(result, 422, "validation_error", "query.cursor")
+    assert_error(api.get("/v1/occupations?q=nurse&cursor=e30="), 422, "validation_error", "query.cursor")
+
+
+def test_deeply_nested_json_bodies_are_4xx_not_500(api):
+    for body in (b"[" * 100_000, b'{"skills": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", b'{"a":' * 40_000):
+        result = api.request("POST", "/v1/match", raw_body=body)
+        assert 400 <= result.status < 500, result
+        assert result.json["error"]["details"], result

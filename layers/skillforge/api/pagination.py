@@ -3,11 +3,11 @@ replayed against another query (or another release) is refused instead of return
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from typing import Any
 
+from skillforge.encoding import b64url_decode, b64url_encode
 from skillforge.errors import InvalidInput
 
 MAX_OFFSET = 1000
@@ -20,7 +20,7 @@ def query_hash(parts: dict[str, Any]) -> str:
 
 def encode_cursor(offset: int, qhash: str) -> str:
     raw = json.dumps({"o": offset, "q": qhash}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return b64url_encode(raw)
 
 
 def _bad(message: str) -> InvalidInput:
@@ -33,10 +33,12 @@ def decode_cursor(cursor: str | None, qhash: str) -> int:
     if not cursor:
         return 0
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset, owner = int(data["o"]), data["q"]
-    except (ValueError, KeyError, TypeError) as exc:
+        data = json.loads(b64url_decode(cursor))
+        offset, owner = data["o"], data["q"]
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise _bad("not a cursor returned by this API") from exc
+    if type(offset) is not int or not isinstance(owner, str):  # 1e999, true, "5": not ours
+        raise _bad("not a cursor returned by this API")
     if owner != qhash:
         raise _bad("it belongs to a different query or release; start again without a cursor")
     if not 0 <= offset <= MAX_OFFSET:

@@ -27,8 +27,21 @@ OWN_MEDIA_TYPES_PREFIXES = ("/v1/xapi/",)
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
+def json_body(text: str) -> Any:
+    """Request bodies as JSON: nesting too deep for the parser is invalid JSON (a 422 naming the body), not a
+    RecursionError (a 500)."""
+    import json
+
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text[:64], 0) from None
+
+
 def build_resolver(routers: Iterable[APIGatewayRouter]) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+    app = APIGatewayRestResolver(
+        enable_validation=True, response_validation_error_http_code=500, json_body_deserializer=json_body
+    )
     for router in routers:
         app.include_router(router, prefix=PREFIX)
     app.use([bind_request])

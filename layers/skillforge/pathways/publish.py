@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 
 from skillforge.pathways.content import DEFAULT_DIR, PathwayContentError, load_directory
 from skillforge.pathways.schema import Pathway
+from skillforge.reference.codes import known_occupation_codes
 
 _LOCK_KEY = 0x5F_7061_7468  # pg_advisory_xact_lock key for pathway publishes ("_path")
 _COLUMNS = (
@@ -200,12 +201,7 @@ def _check_targets_exist(conn, pathways: list[Pathway]) -> None:
     codes = sorted({p.target_onet_code for p in pathways})
     if not codes:
         return
-    found = {
-        r["onet_code"]
-        for r in conn.execute(
-            "SELECT onet_code FROM occupation_codes WHERE onet_code = ANY(%s)", (codes,)
-        ).fetchall()
-    }
+    found = known_occupation_codes(conn, codes)
     missing = [p for p in pathways if p.target_onet_code not in found]
     if missing:
         raise PathwayContentError(

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from skillforge.reference.codes import known_occupation_codes
 from skillforge.xapi.instruments import Instrument, Registry
 from skillforge.xapi.recommendations import (
     InterestIndex,
@@ -908,12 +909,7 @@ def _attach_pathways(conn, items: list[_Prepared]) -> None:
     codes = sorted({r["onet_code"] for p in items for r in p.recommendations})
     if not codes:
         return
-    known = {
-        r["onet_code"]
-        for r in conn.execute(
-            "SELECT onet_code FROM occupation_codes WHERE onet_code = ANY(%s)", (codes,)
-        ).fetchall()
-    }
+    known = known_occupation_codes(conn, codes)
     pathways = latest_pathways(conn, codes)
     for p in items:
         for r in p.recommendations:
