@@ -33,6 +33,15 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit(parts._replace(path="/" + database))
 
 
+def login_url(url: str, role: str) -> str:
+    """`url` logged in as `role` itself, as in AWS (IAM auth through the proxy), rather than as the superuser that
+    owns the test server: a process outside local mode refuses to serve as a superuser session."""
+    with psycopg.connect(url, autocommit=True) as owner:
+        owner.execute(f"ALTER ROLE {role} PASSWORD 'test-only-{role}'")
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{role}:test-only-{role}@{parts.hostname}:{parts.port}"))
+
+
 @pytest.fixture(scope="session")
 def server_url() -> str:
     """URL of a maintenance database (`postgres`) on the test server."""

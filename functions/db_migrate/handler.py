@@ -1,7 +1,7 @@
 """Deploy-time migrations: the Provider framework calls this for the `Custom::SkillforgeMigrations` resource.
 
 It connects to the Aurora writer as the schema owner (credentials from the rotated cluster secret), runs
-Alembic to head, and lets the application role sign in through the RDS Proxy with IAM (`rds_iam`).
+Alembic to head, and lets the application and platform roles sign in through the RDS Proxy with IAM (`rds_iam`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def migrate(event, context):
     settings = get_settings()
     url = owner_url_from_secret(settings.db_secret_arn)
     before, after = upgrade(url)
-    grant_iam_login(url, settings.db_app_role)
+    for role in (settings.db_app_role, settings.db_platform_role):
+        grant_iam_login(url, role)
     logger.info("migrated", extra={"before": before, "after": after})
     return {"PhysicalResourceId": PHYSICAL_ID, "Data": {"Before": before or "", "After": after or ""}}
 

@@ -21,6 +21,8 @@ from .settings import EnvSettings
 DB_NAME = "skillforge"
 DB_MASTER_USER = "skillforge_owner"  # owns the schema; used only by migrations
 APP_DB_USER = "skillforge_app"  # the non-owner role the application logs in as (row-level security applies)
+# The all-tenants role (migration 0005): workflows and platform administration only.
+PLATFORM_DB_USER = "skillforge_platform"
 ENGINE = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_9)
 
 
@@ -117,10 +119,11 @@ class DataStack(Stack):
             self.migrator_sg, "migrations connect to the writer as the schema owner"
         )
 
-        # End-to-end IAM: clients sign a token for `skillforge_app`, and the proxy signs in to Aurora with IAM
+        # End-to-end IAM: clients sign a token for `skillforge_app` (or `skillforge_platform`), and the proxy signs in to Aurora with IAM
         # too, so no application password exists anywhere.
         proxy_role = iam.Role(self, "ProxyRole", assumed_by=iam.ServicePrincipal("rds.amazonaws.com"))
         self.cluster.grant_connect(proxy_role, APP_DB_USER)
+        self.cluster.grant_connect(proxy_role, PLATFORM_DB_USER)
         self.proxy = rds.DatabaseProxy(
             self,
             "Proxy",

@@ -13,7 +13,7 @@ from constructs import Construct
 from skillforge.resources import bucket_name, physical_name
 
 from .bundling import ARCHITECTURE, RUNTIME, function_code, layer_code
-from .data_stack import APP_DB_USER, DB_NAME
+from .data_stack import APP_DB_USER, DB_NAME, PLATFORM_DB_USER
 from .nag import ack
 from .registry import FunctionSpec, warn_missing
 from .shared import Shared
@@ -51,6 +51,7 @@ def base_environment(shared: Shared, spec_name: str) -> dict[str, str]:
         "SKILLFORGE_DB_PROXY_ENDPOINT": shared.proxy.endpoint,
         "SKILLFORGE_DB_NAME": DB_NAME,
         "SKILLFORGE_DB_APP_ROLE": APP_DB_USER,
+        "SKILLFORGE_DB_PLATFORM_ROLE": PLATFORM_DB_USER,
         "POWERTOOLS_SERVICE_NAME": f"skillforge-{spec_name.replace('_', '-')}",
         "POWERTOOLS_METRICS_NAMESPACE": "SkillForge",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -155,6 +156,8 @@ def grant_data_access(grantee, spec, shared: Shared) -> None:
 def _grant(fn: lambda_.Function, spec: FunctionSpec, shared: Shared) -> None:
     if spec.database:
         shared.proxy.grant_connect(fn, APP_DB_USER)
+    if spec.database and spec.all_tenants:
+        shared.proxy.grant_connect(fn, PLATFORM_DB_USER)
     if spec.owner_db:
         grant_secret_read(fn, shared.cluster.secret)
     grant_data_access(fn, spec, shared)

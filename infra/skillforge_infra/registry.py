@@ -33,6 +33,9 @@ class FunctionSpec:
     # a fresh account has a concurrency quota of 10 and reserving any of it fails the deployment.
     reserved: dict[str, int | None] = field(default_factory=dict)
     database: bool = True  # in the VPC, may connect to the RDS Proxy as the application role
+    # May also connect as the platform role, whose tenant '*' spans every partner (workflows, platform
+    # administration). Request-path functions never get it: a handler bug cannot widen its own scope.
+    all_tenants: bool = False
     # In the VPC through the writer's owner security group, with read access to the cluster (owner) secret in
     # SKILLFORGE_DB_SECRET_ARN: for the few jobs that change schemas (migrations, O*NET imports). Never the proxy.
     owner_db: bool = False
@@ -139,6 +142,7 @@ class GlueJobSpec:
     workers: int = 2
     timeout_min: int = 60
     database: bool = True
+    all_tenants: bool = False  # as FunctionSpec.all_tenants
     pii_keys: tuple[str, ...] = ()
     buckets_read: tuple[str, ...] = ()
     buckets_write: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""Storage and messaging: buckets, queues (with DLQs), the alerts topic, the event bus, the idempotency table.
+"""Storage and messaging: buckets, queues (with DLQs), the alerts topic, the event bus, DynamoDB tables (none today).
 
 Names and retention windows come from `skillforge.resources.RESOURCES`, the description the local moto stack
 uses too.

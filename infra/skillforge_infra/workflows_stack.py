@@ -24,7 +24,7 @@ from constructs import Construct
 
 from skillforge.resources import RESOURCES, bucket_name, physical_name
 
-from .data_stack import APP_DB_USER, DB_NAME
+from .data_stack import APP_DB_USER, DB_NAME, PLATFORM_DB_USER
 from .functions import (
     bucket_object_acks,
     build_function,
@@ -204,6 +204,8 @@ class WorkflowsStack(Stack):
         package.grant_read(role)
         if job.database:
             shared.proxy.grant_connect(role, APP_DB_USER)
+        if job.database and job.all_tenants:
+            shared.proxy.grant_connect(role, PLATFORM_DB_USER)
         grant_data_access(role, job, shared)
         shared.keys["data"].grant_encrypt_decrypt(role)  # the security configuration's key
         ack(

@@ -52,7 +52,7 @@ class Resources:
     topics: tuple[str, ...] = field(default_factory=tuple)
     event_bus: str = "events"
     secrets: tuple[str, ...] = field(default_factory=tuple)
-    tables: tuple[str, ...] = field(default_factory=tuple)  # DynamoDB (idempotency)
+    tables: tuple[str, ...] = field(default_factory=tuple)  # DynamoDB (Powertools idempotency layout)
     state_machines: tuple[StateMachine, ...] = field(default_factory=tuple)
 
 
@@ -92,7 +92,9 @@ RESOURCES = Resources(
     topics=("alerts",),
     event_bus="events",
     secrets=("db-credentials", "blind-index-key"),
-    tables=("idempotency",),
+    # No DynamoDB table: nothing needs Powertools idempotency yet (xAPI intake is idempotent by statement id,
+    # imports by fingerprint). A function that needs it adds the table here and `idempotency=True` to its spec.
+    tables=(),
     state_machines=(
         StateMachine("onet-refresh", "onet_refresh.asl.json", "Monthly O*NET import, validate, swap"),
         StateMachine("gdpr-deletion", "gdpr_deletion.asl.json", "Right-to-erasure workflow"),

@@ -137,11 +137,14 @@ def test_dev_tokens_are_worthless_outside_local(api, env):
     assert_error(api.get("/v1/me", headers={"Authorization": f"Bearer {token}"}), 401, "unauthorized")
 
 
-def test_cognito_claims_from_the_authorizer(api, env):
+def test_cognito_claims_from_the_authorizer(api, api_db_url, env):
     from skillforge.api.app import lambda_handler
     from skillforge.api.local_server import LocalContext, to_proxy_event
+    from tests.api.conftest import point_api_at
+    from tests.conftest import login_url
 
-    env("prod")
+    env("prod")  # outside local mode the API must not run as a superuser session: log in as the app role
+    point_api_at(login_url(api_db_url, "skillforge_app"))
     event = to_proxy_event("GET", "/v1/me", {}, None)
     event["requestContext"]["authorizer"] = {
         "claims": {"sub": "abc", "custom:role": "advisor", "custom:partner_code": "acme"}

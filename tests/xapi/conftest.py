@@ -109,11 +109,12 @@ def create_user(
     with psycopg.connect(url, row_factory=dict_row, autocommit=True) as conn:
         return str(
             conn.execute(
-                "INSERT INTO users (partner_code, external_ref, email_ciphertext, email_hash, email) "
-                "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+                "INSERT INTO users (partner_code, external_ref, external_ref_hash, email_ciphertext, email_hash, "
+                "email) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
                 (
                     partner_code,
                     external_ref,
+                    pii.blind_index(external_ref, kind="external_ref") if external_ref else None,
                     pii.encrypt(email, key="pii_user", table="users", column="email"),
                     pii.blind_index(email),
                     pii.mask_email(email),

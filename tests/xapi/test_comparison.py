@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skillforge.xapi.intake import content_hash
+from skillforge.xapi.comparison import content_hash
 from tests.xapi.statements import full, mutate
 
 BASE = full()

@@ -9,10 +9,12 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from skillforge import pii
 from skillforge.pathways import publish_directory
 from skillforge.xapi.instruments import Registry
-from skillforge.xapi.intake import apply_pending, apply_pending_for_user, decrypt_statement, ingest
+from skillforge.xapi.intake import ingest
 from skillforge.xapi.recommendations import InterestIndex
+from skillforge.xapi.store import apply_pending, apply_pending_for_user, decrypt_statement
 from tests.xapi.conftest import IP_SHA256, create_user
 from tests.xapi.statements import interest_profiler, voiding
 
@@ -156,21 +158,23 @@ def test_account_actor_resolves_within_the_partner_only(xapi_db, app_conn):
     )
     assert apply_pending(app_conn) == 0  # the other partner's A-1001 is someone else
     app_conn.commit()
-    assert statement_row(xapi_db, statement["id"])["account_ref_sha256"] is not None
+    # Pending under the keyed blind index of the account name: no unkeyed digest of it is stored.
+    pending = statement_row(xapi_db, statement["id"])
+    assert "account_ref_sha256" not in pending
+    assert bytes(pending["actor_hash"]) == pii.blind_index("A-1001", kind="external_ref")
     mine = create_user(
         xapi_db, email="a1001@acme.example", partner_code="acme-careers", external_ref="A-1001"
     )
     assert str(assessment_row(xapi_db, statement["id"])["user_id"]) == mine != other
     row = statement_row(xapi_db, statement["id"])
-    assert (
-        row["status"] == "applied" and row["account_ref_sha256"] is None
-    )  # the digest is only kept while pending
+    assert row["status"] == "applied"
     assert apply_pending(app_conn) == 0
 
 
 def test_pending_statements_follow_a_user_created_in_the_partner_scope(xapi_db, app_conn):
-    """The application creates a partner's users with a partner-scoped connection, which cannot see pending
-    assessments (platform scope only): the trigger still attaches them, and only the partner's own."""
+    """The application creates a partner's users with a partner-scoped connection: the trigger runs in that
+    scope (it no longer switches itself to '*'), attaches the partner's own pending statements and assessments,
+    and cannot touch another partner's."""
     from skillforge import pii
     from skillforge.db import connect
 
@@ -473,7 +477,7 @@ def test_absurd_duration_is_rejected_not_a_crash(xapi_db, app_conn):
 
 
 def test_forget_pending_erases_statements_waiting_for_a_learner(xapi_db, app_conn):
-    from skillforge.xapi.intake import forget_pending
+    from skillforge.xapi.store import forget_pending
 
     mine, theirs = ip(email="erase.me@example.com"), ip(email="keep@example.com")
     ingest(app_conn, [mine, theirs], channel="http")

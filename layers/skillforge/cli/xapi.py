@@ -118,7 +118,7 @@ def apply_pending_cmd(as_json: bool = JSON) -> None:
     """Attach pending statements (learner unknown when they arrived) to users who exist now."""
     from skillforge.cli._output import emit
     from skillforge.db import connect
-    from skillforge.xapi.intake import apply_pending
+    from skillforge.xapi.store import apply_pending
 
     with connect(tenant="*") as conn:
         applied = apply_pending(conn)

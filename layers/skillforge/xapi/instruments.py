@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skillforge.xapi.validator import error
 from skillforge.xapi.vocabulary import EXT_INSTRUMENT_SHA256, EXT_INSTRUMENT_VERSION
 
 ASSESSMENT_TYPES = ("interest_profiler", "skills_test", "work_values", "personality", "aptitude", "other")
@@ -124,7 +125,7 @@ class Registry:
         activity_id = obj.get("id") if obj.get("objectType", "Activity") == "Activity" else None
         if activity_id is None:
             return None, [
-                _error(
+                error(
                     "$.object",
                     "instrument.not-activity",
                     "an assessment statement's object must be the instrument Activity",
@@ -132,7 +133,7 @@ class Registry:
             ]
         if activity_id not in self._iris:
             return None, [
-                _error(
+                error(
                     "$.object.id",
                     "instrument.unknown",
                     f"{activity_id} is not a registered assessment instrument",
@@ -146,7 +147,7 @@ class Registry:
         errors = []
         if version is None:
             errors.append(
-                _error(
+                error(
                     vpath,
                     "instrument.version-missing",
                     f"context.extensions must carry the instrument version under {EXT_INSTRUMENT_VERSION}",
@@ -154,11 +155,11 @@ class Registry:
             )
         elif type(version) is not str:
             errors.append(
-                _error(vpath, "instrument.version-missing", "the instrument version must be a string")
+                error(vpath, "instrument.version-missing", "the instrument version must be a string")
             )
         if checksum is None:
             errors.append(
-                _error(
+                error(
                     cpath,
                     "instrument.checksum-missing",
                     f"context.extensions must carry the instrument's SHA-256 under {EXT_INSTRUMENT_SHA256}",
@@ -166,7 +167,7 @@ class Registry:
             )
         elif type(checksum) is not str or not _SHA256.match(checksum):
             errors.append(
-                _error(
+                error(
                     cpath, "instrument.checksum-format", "the instrument checksum must be 64 hex characters"
                 )
             )
@@ -176,7 +177,7 @@ class Registry:
         if instrument is None:
             known = sorted(v for (iri, v) in self._by_key if iri == activity_id)
             return None, [
-                _error(
+                error(
                     vpath,
                     "instrument.version-unknown",
                     f"version {version!r} of {activity_id} is not registered (registered: {', '.join(known)})",
@@ -184,7 +185,7 @@ class Registry:
             ]
         if instrument.retired:
             return None, [
-                _error(
+                error(
                     vpath,
                     "instrument.version-retired",
                     f"version {version!r} of {activity_id} is retired and no longer accepted",
@@ -192,7 +193,7 @@ class Registry:
             ]
         if checksum.lower() != instrument.sha256:
             return None, [
-                _error(
+                error(
                     cpath,
                     "instrument.checksum-mismatch",
                     f"checksum {checksum.lower()[:12]}... does not match the registered SHA-256 of "
@@ -201,7 +202,3 @@ class Registry:
                 )
             ]
         return instrument, []
-
-
-def _error(path: str, rule: str, message: str) -> dict:
-    return {"path": path, "rule": rule, "message": message}

@@ -52,7 +52,8 @@ def run_intake(
     from skillforge.db import connect, database_url
 
     url = url or database_url()
-    with connect(url, tenant="*") as conn:
+    # The caller's own tenant: row-level security keeps intake inside it (and every write names it too).
+    with connect(url, tenant=partner_code or "direct") as conn:
         registry = _cached(f"registry:{url}", conn, Registry.load)
         if not all(registry.knows(iri, version) for iri, version in _instrument_keys(statements)):
             _cache.pop(f"registry:{url}", None)  # a version registered since the cache was filled

@@ -24,6 +24,7 @@ Decisions where the specification leaves room (documented in docs and tests):
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable
@@ -81,7 +82,10 @@ RULES = {
 # -- lexical rules -------------------------------------------------------------------------------------
 _IRI_FORBIDDEN = r"\s<>\"{}|\\^`\x00-\x1f\x7f"
 _IRI = re.compile(rf"^[A-Za-z][A-Za-z0-9+.\-]*:[^{_IRI_FORBIDDEN}]+$")
-_IRL = re.compile(rf"^[A-Za-z][A-Za-z0-9+.\-]*://[^{_IRI_FORBIDDEN}/?#]+[^{_IRI_FORBIDDEN}]*$")
+# Every pattern here must run in linear time on untrusted text (tests/xapi/test_hostile_input.py feeds 1 MB
+# strings): no two adjacent repeats that can match the same characters. `[^F/?#]+[^F]*` was quadratic on a
+# long authority followed by a forbidden character; one authority character then `[^F]*` means the same.
+_IRL = re.compile(rf"^[A-Za-z][A-Za-z0-9+.\-]*://[^{_IRI_FORBIDDEN}/?#][^{_IRI_FORBIDDEN}]*$")
 _MBOX = re.compile(rf"^mailto:[^{_IRI_FORBIDDEN}@]+@[^{_IRI_FORBIDDEN}@]+$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 # Data 2.4.11: "the SHA-2 hash of the Attachment data" - any SHA-2 digest (224, 256, 384 or 512 bits).
@@ -238,6 +242,11 @@ _JSON_TYPE = {
 Error = dict[str, str]
 
 
+def error(path: str, rule: str, message: str) -> Error:
+    """One problem with a statement: where (a JSONPath), which rule, and what is wrong, never the value."""
+    return {"path": path, "rule": rule, "message": message}
+
+
 def _json_type(value: Any) -> str:
     return _JSON_TYPE.get(type(value), type(value).__name__)
 
@@ -251,7 +260,7 @@ class _Checker:
         self.errors: list[Error] = []
 
     def err(self, path: str, rule: str, message: str) -> None:
-        self.errors.append({"path": path, "rule": rule, "message": message})
+        self.errors.append(error(path, rule, message))
 
     # -- generic helpers -----------------------------------------------------------------------------
     def obj(self, value: Any, path: str, what: str) -> bool:
@@ -849,9 +858,48 @@ def validate_statement(statement: Any) -> list[Error]:
     checker = _Checker()
     if type(statement) is not dict:
         checker.err("$", "type", f"a statement must be a JSON object, got {_json_type(statement)}")
-    else:
-        checker.statement(statement, "$")
+        return checker.errors
+    unicode_errors = _unicode_errors(statement)
+    if unicode_errors:  # nothing downstream (UTF-8 storage, error messages) can handle such a string
+        return unicode_errors
+    checker.statement(statement, "$")
     return checker.errors
+
+
+# JSON's \ud800 escapes decode to lone surrogates (a valid pair becomes one character): not Unicode text.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode_errors(statement: dict) -> list[Error]:
+    try:
+        json.dumps(statement, ensure_ascii=False).encode("utf-8")  # one C-speed pass finds any
+    except UnicodeEncodeError:
+        pass
+    except (TypeError, ValueError):  # not JSON data at all: the checker reports it field by field
+        return []
+    else:
+        return []
+    found: list[Error] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                found.append(error(path, "string.unicode", _UNICODE_MESSAGE))
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    found.append(error(path, "string.unicode", "a property name " + _UNICODE_MESSAGE))
+                    continue
+                walk(child, f"{path}.{key}")
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, f"{path}[{i}]")
+
+    walk(statement, "$")
+    return found[:20]
+
+
+_UNICODE_MESSAGE = "must be Unicode text: it contains a lone surrogate escape (\\ud800-\\udfff)"
 
 
 def validate_statements(statements: Iterable[Any]) -> list[list[Error]]:
@@ -866,7 +914,8 @@ def is_language_tag(tag: str) -> bool:
     if cached is not None:
         return cached
     result = _check_language_tag(tag) if type(tag) is str else False
-    if len(_lang_cache) < 10_000:
+    # Only plausible tags are remembered: 10,000 one-megabyte keys would be a memory exhaustion.
+    if len(_lang_cache) < 10_000 and len(tag) <= 64:
         _lang_cache[tag] = result
     return result
 
