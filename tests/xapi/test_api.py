@@ -130,7 +130,7 @@ def test_instrument_mismatch_is_a_clear_400(db_env):
         ({}, b"", "required"),
         ({}, b"[]", "required"),
         ({"content_type": "text/plain"}, None, "media_type"),
-        ({"content_type": "multipart/mixed"}, None, "malformed"),
+        ({"content_type": "multipart/mixed"}, None, "multipart"),
         # xAPI Data 2.2: a property appears at most once (json would silently keep the last "actor").
         (
             {},
@@ -446,6 +446,43 @@ def test_post_statements_through_skillforge_serve_over_real_http(db_env):
         status, body, headers = post(minimal())
         assert status == 400 and body["error"]["code"] == "invalid_statement"
         assert headers["X-Experience-API-Version"] == "1.0.3"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_lone_surrogate_over_real_http_is_a_400_with_path_and_rule(db_env):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from skillforge.api.auth import issue_dev_token
+    from skillforge.api.local_server import make_server
+
+    server = make_server("127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    statement = ip()
+    statement["actor"]["name"] = "PLACEHOLDER"
+    raw = json.dumps(statement).replace("PLACEHOLDER", "before\\udc80after").encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.server_address[1]}/v1/xapi/statements",
+        data=raw,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Experience-API-Version": "1.0.3",
+            "Authorization": f"Bearer {issue_dev_token('provider-1', 'partner_admin', 'acme-careers')}",
+        },
+    )
+    try:
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=30)
+        assert raised.value.code == 400
+        body = json.loads(raised.value.read())
+        assert [(d["field"], d["rule"]) for d in body["error"]["details"]] == [
+            ("body.actor.name", "string.unicode")
+        ]
+        assert stored_count(db_env) == 0
     finally:
         server.shutdown()
         server.server_close()

@@ -146,3 +146,15 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(db_env):
     dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(m["Body"])["id"] for m in dead] == [bad["id"]]
     assert statuses(db_env) == {good["id"]: "pending_user"}
+
+
+def test_a_lone_surrogate_fails_only_its_own_message(db_env):
+    """A JSON escape for half a surrogate pair (valid JSON, not valid Unicode) in one message: that message
+    fails with the path and rule, its batch mates are stored."""
+    good = ip()
+    statement = ip()
+    statement["actor"]["name"] = "PLACEHOLDER"
+    broken = json.dumps(statement).replace("PLACEHOLDER", "\\ud800")
+    response = handle_batch({"Records": [record("m1", good), record("m2", broken)]}, None)
+    assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == ["m2"]
+    assert statuses(db_env) == {good["id"]: "pending_user"}

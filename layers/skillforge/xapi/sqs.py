@@ -16,7 +16,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from skillforge.observability import logger
+from skillforge.observability import count, logger
 
 processor = BatchProcessor(event_type=EventType.SQS)
 _PARTNER = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -50,12 +50,18 @@ def ingest_records(records: list[dict], *, url: str | None = None) -> dict[str, 
             failures[message_id] = f"unreadable message: {exc}"
             continue
         by_partner.setdefault(partner, []).extend((message_id, s) for s in statements)
+    stored = rejected = 0
     for partner, items in by_partner.items():
         result = run_intake([s for _, s in items], channel="sqs", partner_code=partner, atomic=False, url=url)
         for (message_id, _), outcome in zip(items, result.outcomes):
+            stored += outcome.ok
             if not outcome.ok:
+                rejected += 1
                 reasons = "; ".join(f"{e['path']} {e['rule']}" for e in outcome.errors) or outcome.status
                 failures.setdefault(message_id, f"statement {outcome.statement_id or '(no id)'}: {reasons}")
+    count("XapiStatementsAccepted", stored)
+    count("XapiStatementsRejected", rejected)
+    count("XapiMessagesFailed", len(failures))
     if failures:
         logger.warning(
             "xAPI statements not stored", extra={"failed_messages": len(failures), "messages": len(records)}

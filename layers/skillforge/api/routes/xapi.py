@@ -81,7 +81,7 @@ def _details(outcomes, batch: bool) -> list[dict]:
 def post_statements(event: dict) -> Response:
     """The route's work, independent of the resolver (tests and the local server call it too)."""
     from skillforge.api.auth import require_principal
-    from skillforge.xapi.multipart import parse_multipart, referenced_hashes
+    from skillforge.xapi.multipart import MultipartError, parse_multipart, referenced_hashes
     from skillforge.xapi.payload import PayloadError, parse_statements
     from skillforge.xapi.service import run_intake
 
@@ -123,6 +123,8 @@ def post_statements(event: dict) -> Response:
                 "media_type",
             )
         statements, batch = parse_statements(body, allow_json_lines=False)
+    except MultipartError as exc:
+        raise _bad(str(exc), exc.field, "multipart") from exc
     except PayloadError as exc:
         raise _bad(str(exc), "body", "malformed") from exc
     if batch and not statements:
