@@ -15,6 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from skillforge.limits import MAX_MATCH_SKILLS, MAX_PAGE
 from skillforge.resources import physical_name
 
 from .functions import build_function, retention, skillforge_layer
@@ -87,10 +88,10 @@ MATCH_SCHEMA = apigw.JsonSchema(
         "skills": apigw.JsonSchema(
             type=apigw.JsonSchemaType.ARRAY,
             min_items=1,
-            max_items=200,
+            max_items=MAX_MATCH_SKILLS,
             items=apigw.JsonSchema(type=apigw.JsonSchemaType.OBJECT),
         ),
-        "limit": apigw.JsonSchema(type=apigw.JsonSchemaType.INTEGER, minimum=1, maximum=100),
+        "limit": apigw.JsonSchema(type=apigw.JsonSchemaType.INTEGER, minimum=1, maximum=MAX_PAGE),
     },
 )
 JSON_OBJECT_SCHEMA = apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT)

@@ -7,14 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from skillforge.limits import DEFAULT_PAGE, MAX_MATCH_SKILLS, MAX_PAGE, MAX_QUERY_LENGTH
+from skillforge.reference.elements import ElementKind
+
 ONET_CODE_PATTERN = r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$"
 ELEMENT_ID_PATTERN = r"^([0-9](\.[0-9A-Za-z]{1,3}){1,6}|TECH-[a-z0-9][a-z0-9-]{0,80})$"
 RELEASE_PATTERN = r"^[0-9]{1,3}\.[0-9]{1,2}$"
-MAX_QUERY_LENGTH = 200
-MAX_PAGE = 100
-MAX_MATCH_SKILLS = 200
 
-ElementKind = Literal["skill", "knowledge", "ability", "technology"]
+__all__ = ["DEFAULT_PAGE", "ElementKind", "MAX_MATCH_SKILLS", "MAX_PAGE", "MAX_QUERY_LENGTH"]
 
 
 class Strict(BaseModel):
@@ -185,7 +185,7 @@ class UserSkill(Strict):
 
 class MatchRequest(Strict):
     skills: list[UserSkill] = Field(..., min_length=1, max_length=MAX_MATCH_SKILLS)
-    limit: int = Field(20, ge=1, le=MAX_PAGE)
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     experience_years: float | None = Field(
         None, ge=0, le=70, description="Years of relevant work experience (experience weight)"
     )

@@ -6,7 +6,10 @@ completeness against the current release (occupations, then every table's rows a
 normalise and generate JAAT -> in ONE transaction: COPY into a staging schema, derived columns, indexes,
 quality checks, changelog, occupation-code registry, rename to `onet_r<major>_<minor>` and re-point the
 public views. Any failure rolls that transaction back: the current release is untouched and readers never
-see a partial release. Every attempt is logged in `onet_import_runs`.
+see a partial release. Every attempt is logged in `onet_import_runs`; an attempt that died mid-way (its rows
+still 'running'/'loading') is marked failed by the next import once it holds the import lock.
+
+This module orchestrates; every SQL statement it runs lives in `skillforge.onet.load`.
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from skillforge.onet import load
 from skillforge.onet.bls import BlsData, read_bls
@@ -149,14 +150,13 @@ def import_release(
     say(f"read {len(inputs)} files")
 
     with connect(url, app_role=False, autocommit=True) as admin:
-        got_lock = admin.execute("SELECT pg_try_advisory_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()[
-            "ok"
-        ]
-        if not got_lock:
+        if not load.try_import_lock(admin):
             result.message = "another O*NET import or rollback is running; try again when it has finished"
             result.report.error("(database)", None, None, "import.concurrent", result.message)
             return result
         try:
+            # rows of an import that died mid-way ('loading', 'running'): no live import owns them now
+            load.fail_interrupted(admin)
             return _import_locked(
                 admin,
                 url,
@@ -175,7 +175,7 @@ def import_release(
                 changelog_threshold,
             )
         finally:
-            admin.execute("SELECT pg_advisory_unlock(%s)", (load.IMPORT_LOCK_KEY,))
+            load.release_import_lock(admin)
 
 
 def _import_locked(
@@ -198,13 +198,7 @@ def _import_locked(
     report = result.report
     current = load.current_release(admin)
     result.previous_release = current["release"] if current else None
-    same = admin.execute(
-        """SELECT release, status FROM onet_releases
-                             WHERE fingerprint = %s AND status IN ('current', 'retired', 'validated')
-                               AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = schema_name)
-                             ORDER BY (status = 'current') DESC LIMIT 1""",
-        (digest,),
-    ).fetchone()
+    same = load.loaded_with_fingerprint(admin, digest)
     if same and not force:
         result.outcome = "unchanged"
         result.release = same["release"]
@@ -223,8 +217,7 @@ def _import_locked(
         return result
 
     run_id = load.start_run(admin, release_id, location, digest)
-    existing = admin.execute("SELECT status FROM onet_releases WHERE release = %s", (release_id,)).fetchone()
-    new_release = existing is None or existing["status"] in ("loading", "failed")
+    new_release = load.release_status(admin, release_id) in (None, "loading", "failed")
     if new_release:
         load.register_loading(admin, release_id, schema, location, digest)
 
@@ -362,9 +355,7 @@ def _validate_and_load(
     staging = load.staging_schema_name(release_id)
     try:
         with connect(url, app_role=False) as conn:
-            conn.execute("SET LOCAL synchronous_commit = off")
-            conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            conn.execute("SELECT sf_onet_create_tables(%s)", (staging,))
+            load.create_staging(conn, staging)
             for table, rows in norm.tables.items():
                 result.row_counts[table] = load.copy_rows(conn, staging, table, norm.columns[table], rows)
                 say(f"copied {table}")
@@ -453,25 +444,12 @@ def _publish(conn, result: ImportResult, location, release_id, schema, staging, 
         result.changelog = load.write_changelog(
             conn, base["schema_name"], staging, from_release, release_id, threshold
         )
-    if load.schema_exists(conn, schema):  # a new version of a release already loaded
-        trash = f"onet_old_{staging.rsplit('_', 1)[1]}"
-        conn.execute(
-            sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(trash))
-        )
-    else:
-        trash = None
-    conn.execute(
-        sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(schema))
-    )
+    trash = load.install_schema(conn, staging, schema)  # the old schema aside when re-loading this release
     load.upsert_codes(conn, schema, release_id)
     result.peak_rss_mb = _peak_rss_mb()
-    summary = result.to_dict(problems=False)
-    conn.execute(
-        """UPDATE onet_releases SET status = 'validated', schema_name = %s, source = %s,
-                           fingerprint = %s, row_counts = %s, report = %s, loaded_at = now()
-                     WHERE release = %s""",
-        (schema, location, digest, Jsonb(result.row_counts), Jsonb(summary), release_id),
+    load.mark_validated(
+        conn, release_id, schema, location, digest, result.row_counts, result.to_dict(problems=False)
     )
     load.publish(conn, release_id)
     if trash:
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(trash)))
+        load.drop_schema(conn, trash)

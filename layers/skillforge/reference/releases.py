@@ -3,6 +3,10 @@
 The current release is looked up at most every few seconds per process: a publish flips it in one
 transaction, and a reader that sees the old one for a few more seconds still reads one consistent release
 (every query names the release's own schema, never a mix of views and tables).
+
+A release named by a request (`?release=29.0`) is looked up on every request, not cached: `onet prune` drops
+the schemas of old releases, and a cached look-up would keep pointing a process at a dropped schema (a 500 for
+as long as the process lives). The look-up is one indexed row plus a catalog check, and pinned reads are rare.
 """
 
 from __future__ import annotations
@@ -35,14 +39,12 @@ class Release:
 
 _lock = threading.Lock()
 _current: tuple[float, Release] | None = None
-_named: dict[str, Release] = {}
 
 
 def clear_cache() -> None:
     global _current
     with _lock:
         _current = None
-        _named.clear()
 
 
 def _row_to_release(row) -> Release:
@@ -73,7 +75,7 @@ def current_release() -> Release:
 
 
 def resolve(release: str | None) -> Release:
-    """The current release, or the named one (which must be loaded and readable)."""
+    """The current release, or the named one (which must be loaded, readable and still retained)."""
     if release is None:
         return current_release()
     if not RELEASE_RE.match(release):
@@ -81,11 +83,10 @@ def resolve(release: str | None) -> Release:
             "release must look like '29.0'",
             [{"field": "query.release", "rule": "pattern", "message": "expected e.g. 29.0"}],
         )
-    cached = _named.get(release)
-    if cached is not None:
-        return cached
     row = connection.fetch_one(
-        "SELECT release, schema_name, fingerprint, status::text AS status FROM onet_releases WHERE release = %s",
+        "SELECT release, schema_name, fingerprint, status::text AS status, "
+        "EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name) AS retained "
+        "FROM onet_releases r WHERE release = %s",
         (release,),
     )
     if row is None or row["status"] not in READABLE:
@@ -93,15 +94,18 @@ def resolve(release: str | None) -> Release:
             f"O*NET release {release} is not available",
             [{"field": "query.release", "rule": "known_release", "message": f"{release} is not loaded"}],
         )
-    resolved = _row_to_release(row)
-    if resolved.status != "current":  # a current release can retire; only pin the others
-        with _lock:
-            _named[release] = resolved
-    return resolved
+    if not row["retained"]:
+        raise NotFound(
+            f"O*NET release {release} is no longer retained (its schema was pruned)",
+            [{"field": "query.release", "rule": "retained_release", "message": f"{release} was pruned"}],
+        )
+    return _row_to_release(row)
 
 
 def list_releases() -> list[dict]:
     return connection.fetch_all(
-        "SELECT release, status::text AS status, loaded_at, made_current_at FROM onet_releases "
-        "WHERE status IN ('current', 'validated', 'retired') ORDER BY made_current_at DESC NULLS LAST, release DESC"
+        "SELECT release, status::text AS status, loaded_at, made_current_at FROM onet_releases r "
+        "WHERE status IN ('current', 'validated', 'retired') "
+        "AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name) "
+        "ORDER BY made_current_at DESC NULLS LAST, release DESC"
     )

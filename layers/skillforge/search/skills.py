@@ -11,8 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from skillforge.reference.connection import fetch_all
+from skillforge.reference.elements import element_kind
 from skillforge.reference.releases import Release
 from skillforge.search import clean_text
+
+__all__ = ["CURATED", "RESOLVE_MIN_CONFIDENCE", "element_kind", "elements_by_id", "normalise_skills"]
 
 RESOLVE_MIN_CONFIDENCE = 0.5
 CURATED_CONFIDENCE = 0.95
@@ -84,16 +87,6 @@ CURATED: dict[str, str] = {
     "drawing": "2.C.3.c",
     "art": "2.C.7.c",
 }
-
-
-def element_kind(element_id: str) -> str:
-    if element_id.startswith("TECH-"):
-        return "technology"
-    if element_id.startswith("2.C"):
-        return "knowledge"
-    if element_id.startswith("1.A"):
-        return "ability"
-    return "skill"
 
 
 _SQL = """
