@@ -62,8 +62,13 @@ bench: install
 openapi: install
 	$(BIN)/python -m skillforge.api.app > docs/openapi.json.tmp && mv docs/openapi.json.tmp docs/openapi.json
 
+## lint: ruff (rules and formatting), mypy on layers/ and functions/, the import-linter contracts
+LINT_PATHS := $(wildcard layers functions glue_jobs infra tests)
 lint: install
-	$(BIN)/ruff check layers functions glue_jobs infra tests
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	-$(BIN)/skillforge db down
