@@ -32,11 +32,11 @@ def function_name(env: str, name: str) -> str:
 
 
 def skillforge_layer(scope: Construct, shared: Shared) -> lambda_.LayerVersion:
-    """The `skillforge` package and its runtime dependencies (Powertools included) for arm64."""
+    """The `skillforge` package and the pins of layers/requirements-lambda.txt (Powertools included) for arm64."""
     return lambda_.LayerVersion(
         scope,
         "SkillforgeLayer",
-        code=layer_code(shared.root / "layers", shared.root / "pyproject.toml"),
+        code=layer_code(shared.root / "layers"),
         compatible_runtimes=[RUNTIME],
         compatible_architectures=[ARCHITECTURE],
         description="skillforge package + runtime dependencies (boto3 from the runtime)",

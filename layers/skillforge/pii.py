@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import threading
 from functools import lru_cache
+from typing import overload
 
 from skillforge.config import get_settings
 from skillforge.resources import kms_alias, secret_name
@@ -59,6 +60,10 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{host[:1]}***{dot}{tld if dot else ''}"
 
 
+@overload
+def mask(value: str) -> str: ...
+@overload
+def mask(value: None) -> None: ...
 def mask(value: str | None) -> str | None:
     if value is None:
         return None

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
     ResponseValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
 from skillforge import errors
@@ -55,7 +56,7 @@ class ErrorResponse(BaseModel):
 
 
 # The error responses every route documents in OpenAPI.
-ERRORS = {
+ERRORS: dict[int, OpenAPIResponse] = {
     400: {"description": "Bad request", "content": {"application/json": {"model": ErrorResponse}}},
     404: {"description": "Not found", "content": {"application/json": {"model": ErrorResponse}}},
     422: {"description": "Invalid input", "content": {"application/json": {"model": ErrorResponse}}},

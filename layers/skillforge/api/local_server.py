@@ -188,7 +188,9 @@ def make_server(
     host: str = "127.0.0.1", port: int = 8080, handler: Callable | None = None
 ) -> ThreadingHTTPServer:
     if handler is None:
-        from skillforge.api.app import lambda_handler as handler
+        from skillforge.api.app import lambda_handler
+
+        handler = lambda_handler
     server = ThreadingHTTPServer((host, port), make_handler_class(handler))
     server.daemon_threads = True
     return server

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -45,7 +46,7 @@ def import_cmd(
     from skillforge.onet.jaat import DEFAULT_CONTENT_DIR
     from skillforge.onet.source import SourceError
 
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "release": release,
         "bls": bls,
         "jaat_dir": jaat_dir or DEFAULT_CONTENT_DIR,

@@ -90,8 +90,8 @@ def synth(
     if env not in ENVIRONMENTS:
         fail(f"--env must be one of {sorted(ENVIRONMENTS)}, got {env!r}", as_json, 2)
     if fetch_wheels:
-        fetched = bundling.fetch_wheels(
-            bundling.runtime_requirements(REPO_ROOT / "pyproject.toml"), bundling.wheelhouse()
+        fetched = bundling.fetch_locked_wheels(
+            bundling.layer_lock(REPO_ROOT / "layers"), bundling.wheelhouse()
         )
         if fetched.returncode != 0:
             fail(

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+ALEMBIC_INI = Path(__file__).parent / "alembic.ini"  # script location; also for `alembic -c ... revision`
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -22,8 +23,7 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def alembic_config(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg = Config(str(ALEMBIC_INI))
     cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
     return cfg
 
@@ -54,6 +54,7 @@ def current(url: str) -> str | None:
 
 
 def head() -> str:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    revision = ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head()
+    if revision is None:  # only with no migration at all (several heads raise in alembic)
+        raise RuntimeError(f"no single head revision in {MIGRATIONS}")
+    return revision

@@ -116,11 +116,13 @@ def _explain(
     gap_limit: int | None,
     tech_names: dict[str, str],
 ) -> dict[str, Any]:
-    gaps, transferable, met = [], [], []
+    gaps: list[dict[str, Any]] = []
+    transferable: list[dict[str, Any]] = []
+    met: list[dict[str, Any]] = []
     code = matrix.codes[row]
     for j, importance, required in matrix.critical_rows[row]:
         element_id = matrix.element_ids[j]
-        base = {
+        base: dict[str, Any] = {
             "element_id": element_id,
             "name": matrix.element_names[j],
             "kind": element_kind(element_id),
@@ -136,17 +138,17 @@ def _explain(
         else:
             met.append({**base, "user_level": user})
     for element_id, user in pairs.items():
-        j = matrix.element_index.get(element_id)
-        if j is None:
+        col = matrix.element_index.get(element_id)
+        if col is None:
             continue
-        importance, required = matrix.rating(row, j)
+        importance, required = matrix.rating(row, col)
         if importance < TRANSFERABLE_MIN_IMPORTANCE:
             continue
         if user is None or required <= user + LEVEL_EPSILON:
             transferable.append(
                 {
                     "element_id": element_id,
-                    "name": matrix.element_names[j],
+                    "name": matrix.element_names[col],
                     "kind": element_kind(element_id),
                     "importance": importance,
                     "required_level": required,
@@ -215,10 +217,10 @@ def match(
     resolved = resolve_skills(release, matrix, skills)
     pairs = _profile_pairs(resolved)
     scores = score_all(matrix, Profile.from_pairs(matrix, pairs), experience_years)
-    order = np.lexsort((scores.direct, scores.score))[::-1] if len(matrix.codes) else np.array([], dtype=int)
+    order: list[int] = np.lexsort((scores.direct, scores.score))[::-1].tolist() if len(matrix.codes) else []
     if job_zone is not None:
         order = [i for i in order if matrix.job_zones[i] == job_zone]
-    top = [int(i) for i in order[:limit]]
+    top = order[:limit]
     pathways = _group_pathways([matrix.codes[i] for i in top])
     tech_names = _tech_names(resolved)
     items = []

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 StepKind = Literal[
     "course",
     "degree",

@@ -209,8 +209,8 @@ def search_occupations(release: Release, query: SearchQuery) -> list[dict[str, A
     if not text:
         return fetch_all(_BROWSE_SQL.format(**tables), params)
     phrases, weights, corrected = _phrases(text, vocabulary_for(release, tuple(COLLOQUIAL)))
-    expanded = expand(text)
-    expanded = expanded if expanded.lower() != text.lower() else None
+    expansion = expand(text)
+    expanded = expansion if expansion.lower() != text.lower() else None
     params.update(q=text, qx=expanded, phrases=phrases, weights=weights, min_score=MIN_SCORE)
     params.update({f"p{i}": phrase for i, phrase in enumerate(phrases)})
     tsquery = " || ".join(f"plainto_tsquery('english', sf_unaccent(%(p{i})s))" for i in range(len(phrases)))

@@ -25,7 +25,8 @@ def match(request: Annotated[MatchRequest, Body()]) -> MatchResponse:
 
     release = resolve(request.release)
     skills = [s.model_dump() for s in request.skills]
-    return run_match(release, skills, request.limit, request.experience_years, request.job_zone)
+    # The resolver validates the returned dict against MatchResponse (the annotation documents and checks it).
+    return run_match(release, skills, request.limit, request.experience_years, request.job_zone)  # type: ignore[return-value]
 
 
 @router.post(
@@ -42,4 +43,4 @@ def gap_analysis(
 
     release = resolve(request.release)
     skills = [s.model_dump() for s in request.skills]
-    return run_gap_analysis(release, onet_code, skills, request.experience_years)
+    return run_gap_analysis(release, onet_code, skills, request.experience_years)  # type: ignore[return-value]

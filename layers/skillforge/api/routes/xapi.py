@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from skillforge.api import request
@@ -146,7 +147,7 @@ def post_statements(event: dict) -> Response:
         statements, channel="http", partner_code=partner_code, atomic=True, attachment_hashes=attachments
     )
     if result.conflicts:
-        ids = ", ".join(o.statement_id for o in result.conflicts)
+        ids = ", ".join(o.statement_id for o in result.conflicts if o.statement_id)  # a conflict has an id
         raise Conflict(f"already stored with different content: {ids}", _details(result.conflicts, batch))
     failures = [o for o in result.outcomes if o.errors]
     forbidden = [o for o in failures if any(e["rule"] == "voiding.forbidden" for e in o.errors)]
@@ -184,7 +185,7 @@ def post_statements(event: dict) -> Response:
     return _response(200, result.ids)
 
 
-RESPONSES = {
+RESPONSES: dict[int, OpenAPIResponse] = {
     200: {
         "description": "The statement ids, in the order sent",
         "content": {"application/json": {"model": list[str]}},
