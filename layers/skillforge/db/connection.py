@@ -15,10 +15,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 from skillforge.config import get_settings
 
@@ -61,7 +62,7 @@ def validate_tenant(tenant: str) -> str:
 
 def connect(
     url: str | None = None, *, tenant: str | None = None, app_role: bool = True, autocommit: bool = False
-) -> psycopg.Connection:
+) -> psycopg.Connection[DictRow]:
     """Open a connection. With `app_role`, the session runs as a non-owner role so that row-level security
     applies: the platform role for `tenant='*'` (every partner: workflows and platform administration), else
     the application role, scoped to `tenant` (one partner, or 'direct'; None = no people rows at all).
@@ -84,12 +85,17 @@ def connect(
     return conn
 
 
-def _check_row_security(conn: psycopg.Connection, *, local: bool) -> None:
-    row = conn.execute(
-        "SELECT s.rolsuper OR s.rolbypassrls AS session_skips, c.rolsuper OR c.rolbypassrls AS current_skips, "
-        "s.rolname AS session_user FROM pg_roles s, pg_roles c "
-        "WHERE s.rolname = session_user AND c.rolname = current_user"
-    ).fetchone()
+def _check_row_security(conn: psycopg.Connection[Any], *, local: bool) -> None:
+    row = (
+        conn.cursor(row_factory=dict_row)
+        .execute(
+            "SELECT s.rolsuper OR s.rolbypassrls AS session_skips, c.rolsuper OR c.rolbypassrls AS current_skips, "
+            "s.rolname AS session_user FROM pg_roles s, pg_roles c "
+            "WHERE s.rolname = session_user AND c.rolname = current_user"
+        )
+        .fetchone()
+    )
+    assert row is not None  # session_user and current_user always exist
     if row["current_skips"]:
         raise UnsafeDatabaseRole(
             "the application role is a superuser or has BYPASSRLS: tenancy would not apply"
@@ -101,12 +107,14 @@ def _check_row_security(conn: psycopg.Connection, *, local: bool) -> None:
         )
 
 
-def set_tenant(conn: psycopg.Connection, tenant: str) -> None:
+def set_tenant(conn: psycopg.Connection[Any], tenant: str) -> None:
     conn.execute("SELECT set_config(%s, %s, false)", (TENANT_SETTING, validate_tenant(tenant)))
 
 
 @contextmanager
-def transaction(url: str | None = None, *, tenant: str | None = None) -> Iterator[psycopg.Connection]:
+def transaction(
+    url: str | None = None, *, tenant: str | None = None
+) -> Iterator[psycopg.Connection[DictRow]]:
     with connect(url, tenant=tenant) as conn:
         with conn.transaction():
             yield conn

@@ -173,6 +173,7 @@ class Registry:
             )
         if errors:
             return None, errors
+        assert isinstance(version, str) and isinstance(checksum, str)  # the checks above returned otherwise
         instrument = self._by_key.get((activity_id, version))
         if instrument is None:
             known = sorted(v for (iri, v) in self._by_key if iri == activity_id)

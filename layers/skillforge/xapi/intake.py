@@ -331,7 +331,7 @@ def prepare(
                 errors.append(error("$.actor", "assessment.actor", actor_problem))
             elif email is not None:
                 item.email, item.actor_hash = email, blind_index(email)
-            else:
+            elif account_name is not None:
                 item.account_name = account_name
                 item.actor_hash = blind_index(account_name, kind="external_ref")
             if instrument is not None:
@@ -509,16 +509,20 @@ def _store(
 
     # An assessment voided before its learner is known has nothing to withdraw from anyone: not created
     # (assessments of unknown learners can only be pending_user).
-    assessments = [p for p in new if p.voids is None and not (p.voided_by and p.user_id is None)]
+    assessments = [
+        (p, p.instrument)
+        for p in new
+        if p.instrument is not None and p.voids is None and not (p.voided_by and p.user_id is None)
+    ]
     if assessments:
         store.insert_assessments(
             conn,
             [
                 (
                     p.user_id,
-                    p.instrument.assessment_type,
-                    p.instrument.version,
-                    p.instrument.id,
+                    instrument.assessment_type,
+                    instrument.version,
+                    instrument.id,
                     p.administered_at,
                     p.completed_at,
                     json.dumps(p.scores),
@@ -529,14 +533,14 @@ def _store(
                     p.recommended_pathway_id,
                     json.dumps(p.recommendations),
                 )
-                for p in assessments
+                for p, instrument in assessments
             ],
         )
 
-    voids = [p for p in new if p.voids]
+    voids = [(p.voids, p.statement_id) for p in new if p.voids]
     if voids:
         store.apply_voids(
-            conn, [p.voids for p in voids], [p.statement_id for p in voids], partner_code, VOIDED_VERB
+            conn, [target for target, _ in voids], [voider for _, voider in voids], partner_code, VOIDED_VERB
         )
 
     for p in new:
@@ -562,13 +566,11 @@ def _assessment_source(statement: dict, channel: str) -> str:
 def _check_voiding_targets(
     conn, new: list[_Prepared], outcomes: list[Outcome], partner_code: str | None
 ) -> list[_Prepared]:
-    voids = [p for p in new if p.voids]
-    if not voids:
+    target_ids = [p.voids for p in new if p.voids]
+    if not target_ids:
         return new
-    targets = store.stored_statements(conn, [p.voids for p in voids])
-    elsewhere = store.ids_of_other_tenants(
-        conn, [p.voids for p in voids if p.voids not in targets], partner_code
-    )
+    targets = store.stored_statements(conn, target_ids)
+    elsewhere = store.ids_of_other_tenants(conn, [t for t in target_ids if t not in targets], partner_code)
     batch = {p.statement_id: p for p in new}
     keep = []
     for p in new:
@@ -613,6 +615,8 @@ def _recommend(conn, items: list[_Prepared], interest_index: InterestIndex | Non
         return
     index = interest_index or InterestIndex.load(conn)
     for p in items:
+        if p.profile is None:
+            continue
         try:
             ranked = index.rank(p.profile, job_zone=p.job_zone, limit=RECOMMENDATION_LIMIT)
         except ProfileError as exc:

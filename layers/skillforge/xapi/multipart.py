@@ -232,7 +232,7 @@ def _skip_spaces(text: str, position: int) -> int:
 
 def _quoted_string(text: str, start: int, field: str) -> tuple[str, int]:
     """The unescaped content of the quoted-string at `start` and the position after its closing quote."""
-    chars = []
+    chars: list[str] = []
     position = start + 1
     while position < len(text):
         char = text[position]

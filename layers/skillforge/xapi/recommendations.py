@@ -61,7 +61,7 @@ def normalise_profile(raw: Mapping[str, object]) -> dict[str, float]:
         letter = key.upper() if key.upper() in RIASEC else _LETTER_BY_NAME.get(str(key).lower())
         if letter is None:
             raise ProfileError(f"{key!r} is not a RIASEC area (R, I, A, S, E, C or their names)")
-        if type(value) not in (int, float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ProfileError(f"the {RIASEC_NAMES[letter]} score must be a number")
         profile[letter] = float(value)
     missing = [RIASEC_NAMES[x] for x in RIASEC if x not in profile]

@@ -37,7 +37,12 @@ def _x5c_problem(header: dict, signing_input: bytes, signature: bytes) -> str | 
     key = certificate.public_key()
     if not isinstance(key, rsa.RSAPublicKey):
         return "the x5c certificate's key is not an RSA key (RS256/384/512 need one)"
-    digest = {"RS256": hashes.SHA256, "RS384": hashes.SHA384, "RS512": hashes.SHA512}[header["alg"]]()
+    digests: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+        "RS256": hashes.SHA256,
+        "RS384": hashes.SHA384,
+        "RS512": hashes.SHA512,
+    }
+    digest = digests[header["alg"]]()
     try:
         key.verify(signature, signing_input, padding.PKCS1v15(), digest)
     except InvalidSignature:

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from skillforge.observability import count, logger
@@ -69,7 +70,7 @@ def ingest_records(records: list[dict], *, url: str | None = None) -> dict[str, 
     return failures
 
 
-def handle_batch(event: dict, context: Any, *, url: str | None = None) -> dict:
+def handle_batch(event: dict, context: Any, *, url: str | None = None) -> PartialItemFailureResponse:
     failures = ingest_records(event.get("Records") or [], url=url)
 
     def record_handler(record: SQSRecord) -> None:

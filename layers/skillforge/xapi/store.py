@@ -248,6 +248,6 @@ def forget_pending(
 def decrypt_statement(ciphertext: bytes) -> dict:
     from skillforge.pii import decrypt
 
-    return json.loads(
-        decrypt(ciphertext, key="pii_user", table="xapi_statements", column="statement_ciphertext")
-    )
+    plain = decrypt(ciphertext, key="pii_user", table="xapi_statements", column="statement_ciphertext")
+    assert plain is not None  # the column is NOT NULL
+    return json.loads(plain)

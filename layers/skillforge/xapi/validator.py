@@ -906,6 +906,9 @@ def validate_statements(statements: Iterable[Any]) -> list[list[Error]]:
     return [validate_statement(s) for s in statements]
 
 
+# Only plausible tags are remembered: 10,000 one-megabyte keys would be a memory exhaustion.
+MAX_CACHED_LANGUAGE_TAGS = 10_000
+MAX_CACHED_LANGUAGE_TAG_LENGTH = 64
 _lang_cache: dict[str, bool] = {}
 
 
@@ -914,8 +917,7 @@ def is_language_tag(tag: str) -> bool:
     if cached is not None:
         return cached
     result = _check_language_tag(tag) if type(tag) is str else False
-    # Only plausible tags are remembered: 10,000 one-megabyte keys would be a memory exhaustion.
-    if len(_lang_cache) < 10_000 and len(tag) <= 64:
+    if len(_lang_cache) < MAX_CACHED_LANGUAGE_TAGS and len(tag) <= MAX_CACHED_LANGUAGE_TAG_LENGTH:
         _lang_cache[tag] = result
     return result
 
