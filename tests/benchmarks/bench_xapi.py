@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 from skillforge.xapi.payload import parse_statements
 from skillforge.xapi.validator import validate_statement
 from tests.xapi.statements import full, interest_profiler, minimal, substatement
+from tests.xapi.test_api import LambdaContext
 
 VALIDATION_TARGET = 5_000
 
@@ -157,7 +158,7 @@ def test_batch_of_1000_end_to_end(db_factory):
                 }
                 clear_caches()
                 start = time.perf_counter()
-                response = statements.lambda_handler(event, None)
+                response = statements.lambda_handler(event, LambdaContext())
                 http_figures.append(time.perf_counter() - start)
                 assert response["statusCode"] == 200, response["body"][:500]
         finally:
