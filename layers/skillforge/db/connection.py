@@ -85,16 +85,12 @@ def connect(
     return conn
 
 
-def _check_row_security(conn: psycopg.Connection[Any], *, local: bool) -> None:
-    row = (
-        conn.cursor(row_factory=dict_row)
-        .execute(
-            "SELECT s.rolsuper OR s.rolbypassrls AS session_skips, c.rolsuper OR c.rolbypassrls AS current_skips, "
-            "s.rolname AS session_user FROM pg_roles s, pg_roles c "
-            "WHERE s.rolname = session_user AND c.rolname = current_user"
-        )
-        .fetchone()
-    )
+def _check_row_security(conn: psycopg.Connection[DictRow], *, local: bool) -> None:
+    row = conn.execute(
+        "SELECT s.rolsuper OR s.rolbypassrls AS session_skips, c.rolsuper OR c.rolbypassrls AS current_skips, "
+        "s.rolname AS session_user FROM pg_roles s, pg_roles c "
+        "WHERE s.rolname = session_user AND c.rolname = current_user"
+    ).fetchone()
     assert row is not None  # session_user and current_user always exist
     if row["current_skips"]:
         raise UnsafeDatabaseRole(
