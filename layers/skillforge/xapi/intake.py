@@ -443,7 +443,7 @@ def _store(
         return
 
     _resolve_users(conn, [p for p in new if p.voids is None], partner_code)
-    _recommend(conn, [p for p in new if p.profile is not None], interest_index)
+    _recommend(conn, new, interest_index)
     _recommend_from_skills(
         conn,
         [
@@ -611,19 +611,19 @@ def _resolve_users(conn, items: list[_Prepared], partner_code: str | None) -> No
 
 
 def _recommend(conn, items: list[_Prepared], interest_index: InterestIndex | None) -> None:
-    if not items:
+    """Occupation recommendations (and their pathways) for the items with an interest profile."""
+    profiled = [(p, p.profile) for p in items if p.profile is not None]
+    if not profiled:
         return
     index = interest_index or InterestIndex.load(conn)
-    for p in items:
-        if p.profile is None:
-            continue
+    for p, profile in profiled:
         try:
-            ranked = index.rank(p.profile, job_zone=p.job_zone, limit=RECOMMENDATION_LIMIT)
+            ranked = index.rank(profile, job_zone=p.job_zone, limit=RECOMMENDATION_LIMIT)
         except ProfileError as exc:
             p.scores["recommendation_note"] = str(exc)
             continue
         p.recommendations = [r.as_dict() for r in ranked]
-    _attach_pathways(conn, items)
+    _attach_pathways(conn, [p for p, _ in profiled])
 
 
 def _attach_pathways(conn, items: list[_Prepared]) -> None:
